@@ -1,0 +1,41 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Nn;
+
+// nn.Conv2d with the same state-dict names (weight, bias) plus an optional weight delta; see AdaptableLinear.
+public sealed class AdaptableConv2d : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter weight;
+    private readonly Parameter? bias;
+    private readonly long stride, padding;
+    private IWeightDelta? delta;
+
+    public AdaptableConv2d(long inChannels, long outChannels, long kernelSize, long stride = 1, long padding = 0,
+        bool hasBias = true, Device? device = null, ScalarType? dtype = null)
+        : base(nameof(AdaptableConv2d))
+    {
+        using var init = nn.Conv2d(inChannels, outChannels, kernelSize, stride, padding, bias: hasBias, device: device, dtype: dtype);
+        weight = new Parameter(init.weight!.detach().clone());
+        if (hasBias) bias = new Parameter(init.bias!.detach().clone());
+        this.stride = stride;
+        this.padding = padding;
+        RegisterComponents();
+    }
+
+    public Parameter Weight => weight;
+    public Parameter? Bias => bias;
+    public long KernelSize => weight.shape[2];
+    public long Stride => stride;
+    public long Padding => padding;
+
+    public IWeightDelta? Delta { get => delta; set => delta = value; }
+
+    public override Tensor forward(Tensor input)
+    {
+        if (delta is null) return nn.functional.conv2d(input, weight, bias, strides: [stride, stride], padding: [padding, padding]);
+        using var w = weight + delta.DeltaFor(weight);
+        return nn.functional.conv2d(input, w, bias, strides: [stride, stride], padding: [padding, padding]);
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Makes sure the native prerequisites of TorchSharp 0.107 are present.
+# libtorch 2.10 (inside libtorch-cpu-linux-x64) links against libstdc++ with GLIBCXX_3.4.32
+# (GCC 13+). Debian 12 ships GCC 12's libstdc++, so on Debian 12 we take libstdc++6 alone from
+# Debian 13 (trixie), pinned at priority 100 so that nothing else is upgraded from trixie unless
+# libstdc++6 itself needs it (libc6, the GCC runtime libraries).
+set -euo pipefail
+
+need=GLIBCXX_3.4.32
+
+find_libstdcxx() {
+  for f in /usr/lib/x86_64-linux-gnu/libstdc++.so.6 /usr/lib64/libstdc++.so.6 /usr/lib/libstdc++.so.6 /usr/lib/aarch64-linux-gnu/libstdc++.so.6; do
+    [ -e "$f" ] && { readlink -f "$f"; return 0; }
+  done
+  ldconfig -p 2>/dev/null | awk '/libstdc\+\+\.so\.6 /{print $NF; exit}'
+}
+
+has_symbol_version() {
+  local lib
+  lib=$(find_libstdcxx)
+  [ -n "$lib" ] && grep -aq "$need" "$lib"
+}
+
+if has_symbol_version; then
+  exit 0
+fi
+
+. /etc/os-release 2>/dev/null || true
+if [ "${ID:-}" = debian ] && [ "${VERSION_ID:-}" = 12 ]; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "setup: installing libstdc++6 from Debian 13 needs root (no sudo found)" >&2; exit 1; }
+    sudo=sudo
+  fi
+  echo "setup: libstdc++ lacks $need; installing libstdc++6 from Debian 13 (trixie), pinned at priority 100" >&2
+  $sudo tee /etc/apt/sources.list.d/kohaku-trixie.sources >/dev/null <<'SRC'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SRC
+  $sudo tee /etc/apt/preferences.d/kohaku-trixie >/dev/null <<'PIN'
+Package: *
+Pin: release n=trixie
+Pin-Priority: 100
+PIN
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -t trixie libstdc++6 >&2
+  has_symbol_version || { echo "setup: libstdc++6 from trixie installed but $need is still missing" >&2; exit 1; }
+  echo "setup: libstdc++ now provides $need" >&2
+  exit 0
+fi
+
+cat >&2 <<MSG
+setup: TorchSharp 0.107 needs libstdc++ with $need (GCC 13 or newer), and this system's
+libstdc++ ($(find_libstdcxx)) does not have it. Install a newer libstdc++6 from your distribution
+(for example Debian 13, Ubuntu 24.04 or Fedora 39 and later ship one), then run this again.
+MSG
+exit 1
