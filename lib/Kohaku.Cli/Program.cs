@@ -1,14 +1,17 @@
 using System.CommandLine;
+using System.Reflection;
 using Kohaku.Cli.Verbs;
 
-// One entry point for every stage. Each verb lives in Verbs/ and is thin: options → stage record → one library call → print.
 var root = new RootCommand("KohakuNotebooks: the Kohaku XL Δ training pipeline, stage by stage.");
-foreach (var verb in new Command[]
-{
-    EnvVerb.Build(),
-})
-{
-    root.Subcommands.Add(verb);
-}
+var verbs = typeof(IVerb).Assembly.GetTypes()
+    .Where(t => t is { IsAbstract: false, IsInterface: false } && t.GetInterfaces().Contains(typeof(IVerb)))
+    .OrderBy(t => t.Name, StringComparer.Ordinal)
+    .Select(t => (Command)t.GetMethod(nameof(IVerb.Build), BindingFlags.Public | BindingFlags.Static)!.Invoke(null, null)!);
+foreach (var verb in verbs) root.Subcommands.Add(verb);
+
+// The kernel speaks a protocol on stdout and help should stay short: everything else starts by
+// saying which torch and device it computes on (on stderr, so piped output stays clean).
+if (args.Length > 0 && args[0] is not ("kernel" or "--help" or "-h" or "-?" or "--version" or "env"))
+    Console.Error.WriteLine($"kohaku: {Kohaku.Diffusion.TorchRuntime.Describe()}");
 
 return await root.Parse(args).InvokeAsync();

@@ -3,7 +3,7 @@ using Kohaku.Diffusion;
 
 namespace Kohaku.Cli.Verbs;
 
-internal static class EnvVerb
+internal sealed class EnvVerb : IVerb
 {
     public static Command Build()
     {
