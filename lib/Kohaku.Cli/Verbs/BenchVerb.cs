@@ -55,5 +55,5 @@ internal sealed class BenchVerb : IVerb
 
     // Referenced assemblies load lazily; touch one type of each so their benches are visible.
     private static IEnumerable<System.Reflection.Assembly> KohakuAssemblies() =>
-        [typeof(BenchRow).Assembly, typeof(Kohaku.Diffusion.TorchRuntime).Assembly];
+        [typeof(BenchRow).Assembly, typeof(Kohaku.Diffusion.TorchRuntime).Assembly, System.Reflection.Assembly.Load("Kohaku.Training")];
 }
