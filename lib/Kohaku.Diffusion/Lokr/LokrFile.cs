@@ -108,6 +108,9 @@ public static class LokrFile
         return t.numel() == 1 ? t.reshape(1)[0].item<double>() : throw new InvalidDataException($"{file.Path}: {key} has {t.numel()} elements, expected 1");
     }
 
+    private static string Describe(LokrShape shape) =>
+        string.Join(" ", shape.Tensors.Select(t => $"{t.Suffix}[{string.Join(",", t.Shape)}]"));
+
     // Loads a saved network into one built with the same preset: every module and norm must be in
     // the file with the layout the network expects, and the file may hold nothing else.
     public static void Load(string path, LokrNetwork network)
@@ -123,8 +126,8 @@ public static class LokrFile
             if (!groups.TryGetValue(target.Name, out var group)) throw new InvalidDataException($"{path}: missing module {target.Name}");
             var read = LokrShape.FromTensors(target.Name, target.Shape.Weight,
                 group.Where(kv => kv.Key != "alpha").ToDictionary(kv => kv.Key, kv => kv.Value.Shape), Alpha(file, target.Name));
-            var want = string.Join(" ", target.Shape.Tensors.Select(t => t.Suffix));
-            var got = string.Join(" ", read.Tensors.Select(t => t.Suffix));
+            var want = Describe(target.Shape);
+            var got = Describe(read);
             if (want != got) throw new InvalidDataException($"{path}: {target.Name} holds {got}, this network expects {want}");
             if (!target.Shape.BothFull && Math.Abs(read.Alpha - target.Shape.Alpha) > 1e-3 * Math.Abs(target.Shape.Alpha))
                 throw new InvalidDataException($"{path}: {target.Name}.alpha is {read.Alpha}, this network expects {target.Shape.Alpha}");

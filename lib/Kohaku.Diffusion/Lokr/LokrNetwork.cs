@@ -73,14 +73,19 @@ public sealed class LokrNetwork : IDisposable
     public static LokrNetwork Build(UNet unet, ClipTextModel? te1, OpenClipTextModel? te2, LokrConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
         config.Validate();
-        var preset = config.ResolvePreset();
-        if (!config.TrainTextEncoders) (te1, te2) = (null, null);
+        return config.TrainTextEncoders
+            ? Build(unet, te1, te2, config.ResolvePreset(), config.Multiplier, device, dtype)
+            : Build(unet, null, null, config.ResolvePreset(), config.Multiplier, device, dtype);
+    }
+
+    public static LokrNetwork Build(UNet unet, ClipTextModel? te1, OpenClipTextModel? te2, LokrPreset preset, double multiplier = 1.0, Device? device = null, ScalarType dtype = ScalarType.Float32)
+    {
         var network = new LokrNetwork(preset);
         foreach (var found in Discover(unet, te1, te2, preset))
         {
             if (found.Target is { } target)
             {
-                var module = new LokrModule(target.Name, target.Shape, device, dtype) { Multiplier = config.Multiplier };
+                var module = new LokrModule(target.Name, target.Shape, device, dtype) { Multiplier = multiplier };
                 found.Attach!(module);
                 network.modules.Add((target, module, found.Attach));
             }
