@@ -68,7 +68,7 @@ public static class PostSelector
     public static void WriteIds(string path, IEnumerable<long> ids) =>
         AtomicFile.Write(path, stream =>
         {
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" };
+            using var writer = new StreamWriter(stream, new UTF8Encoding(false), 1 << 16, leaveOpen: true) { NewLine = "\n" };
             foreach (var id in ids) writer.WriteLine(id);
         });
 
