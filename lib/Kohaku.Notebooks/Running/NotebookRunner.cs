@@ -85,7 +85,7 @@ public static class NotebookRunner
         }
 
         var duration = clock.Elapsed;
-        AtomicFile.WriteAllText(executedPath, document.ToJupyterJson(null));
+        AtomicFile.WriteAllText(executedPath, WithCellIds(document.ToJupyterJson(null)));
         var headlines = document.Elements.SelectMany(c => c.Outputs).SelectMany(HtmlOf).SelectMany(Report.HeadlinesIn).ToList();
         var run = new NotebookRunResult(source, executedPath, reportPath, duration, failedCell, error, headlines);
         AtomicFile.WriteAllText(reportPath, HtmlReport.Render(document, run));
@@ -108,6 +108,16 @@ public static class NotebookRunner
         new KernelInfo("value", "Value", []),
         ]);
         return infos;
+    }
+
+    // nbformat 4.5 requires a cell id; cells that come out of the writer without one are numbered.
+    internal static string WithCellIds(string json)
+    {
+        var notebook = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        if (notebook["cells"] is System.Text.Json.Nodes.JsonArray cells)
+            for (var i = 0; i < cells.Count; i++)
+                if (cells[i] is System.Text.Json.Nodes.JsonObject cell && !cell.ContainsKey("id")) cell["id"] = $"cell-{i + 1}";
+        return notebook.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
     private static bool IsCode(InteractiveDocumentElement e) => e.KernelName is not ("markdown" or "md");
