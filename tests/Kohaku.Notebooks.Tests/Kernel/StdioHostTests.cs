@@ -54,6 +54,34 @@ public sealed class StdioHostTests
         await QuitAsync(kernel);
     }
 
+    [Fact]
+    public async Task RunAsync_VSCodeDirective_RoutesInputToFrontendAndUpdatesProgressInPlace()
+    {
+        var lines = new List<string>();
+        var dir = TestPaths.TempDir();
+        using var kernel = Start("[vscode]", "--working-dir", dir);
+        await ReadLineAsync(kernel, lines);
+
+        var kinds = await SubmitAsync(kernel, lines, "v1", """
+            var epochs = await Microsoft.DotNet.Interactive.Kernel.GetInputAsync("epochs?");
+            var progress = Progress.Create();
+            for (var i = 1; i <= 3; i++) progress.Report(new Kohaku.Data.StageProgress("steps", i, 3));
+            epochs + "|" + Environment.CurrentDirectory
+            """, input: "42");
+
+        var events = lines.Select(l => JsonNode.Parse(l)!).Where(e => (string?)e["command"]?["token"] == "v1").ToList();
+        var shown = events.Single(e => (string?)e["eventType"] == "DisplayedValueProduced")["event"]!;
+        var updated = events.Single(e => (string?)e["eventType"] == "DisplayedValueUpdated")["event"]!;
+        // One output updated in place: both events carry the same id (display(x).Update does not).
+        Assert.Equal((string?)shown["valueId"], (string?)updated["valueId"]);
+        Assert.StartsWith("steps: 1/3", (string?)shown["formattedValues"]![0]!["value"]);
+        Assert.StartsWith("steps: 3/3 (100.0%)", (string?)updated["formattedValues"]![0]!["value"]);
+        var result = events.Single(e => (string?)e["eventType"] == "ReturnValueProduced")["event"]!;
+        Assert.Equal("42|" + dir, (string?)result["formattedValues"]![0]!["value"]);
+        Assert.Equal("CommandSucceeded", kinds[^1]);
+        await QuitAsync(kernel);
+    }
+
     private static Dictionary<string, List<string>> Golden()
     {
         var result = new Dictionary<string, List<string>>();
@@ -89,7 +117,8 @@ public sealed class StdioHostTests
     }
 
     // Sends one SubmitCode and returns the event kinds of that token until it completes.
-    private static async Task<List<string>> SubmitAsync(Process kernel, List<string> lines, string token, string code)
+    // A RequestInput the host sends to the frontend is answered with `input`, as VS Code does.
+    private static async Task<List<string>> SubmitAsync(Process kernel, List<string> lines, string token, string code, string? input = null)
     {
         var envelope = new JsonObject { ["token"] = token, ["commandType"] = "SubmitCode", ["command"] = new JsonObject { ["code"] = code, ["targetKernelName"] = "csharp" }, ["routingSlip"] = new JsonArray() };
         await kernel.StandardInput.WriteLineAsync(envelope.ToJsonString());
@@ -98,6 +127,13 @@ public sealed class StdioHostTests
         while (true)
         {
             var e = JsonNode.Parse(await ReadLineAsync(kernel, lines))!;
+            if (e["eventType"] is null && (string?)e["commandType"] == "RequestInput" && input is not null)
+            {
+                foreach (var (type, body) in new[] { ("InputProduced", new JsonObject { ["value"] = input }), ("CommandSucceeded", new JsonObject()) })
+                    await kernel.StandardInput.WriteLineAsync(new JsonObject { ["event"] = body, ["eventType"] = type, ["command"] = e.DeepClone(), ["routingSlip"] = new JsonArray() }.ToJsonString());
+                await kernel.StandardInput.FlushAsync();
+                continue;
+            }
             if ((string?)e["command"]?["token"] != token) continue;
             var kind = (string)e["eventType"]!;
             kinds.Add(kind);
