@@ -1,0 +1,47 @@
+using Kohaku.Notebooks.Running;
+
+namespace Kohaku.Notebooks.Tests.Running;
+
+[Collection("headless")]
+public sealed class RunJobTests
+{
+    [Fact]
+    public void DefaultNotebooks_Folder_ListsStageNotebooks01To06Sorted()
+    {
+        var root = TestPaths.TempDir();
+        var dir = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
+        foreach (var name in new[] { "02-b.ipynb", "00-environment.ipynb", "01-a.ipynb", "06-z.ipynb", "07-extra.ipynb", "03-c.dib" })
+            File.WriteAllText(Path.Combine(dir, name), "{}");
+
+        Assert.Equal(["01-a.ipynb", "02-b.ipynb", "06-z.ipynb"], RunJob.DefaultNotebooks(root).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void MainParameters_RunFolder_PassesAbsoluteRunConfigAndWorkDir()
+    {
+        var p = RunJob.MainParameters("data/sample.run.json", "runs/x", new Dictionary<string, string> { ["steps"] = "3" });
+        Assert.Equal(Path.GetFullPath("data/sample.run.json"), p["runConfig"]);
+        Assert.Equal(Path.Combine(Path.GetFullPath("runs/x"), "work"), p["workDir"]);
+        Assert.Equal("3", p["steps"]);
+    }
+
+    [Fact]
+    public async Task RunAsync_TwoNotebooksSecondFails_IndexLinksBothWithHeadlines()
+    {
+        var dir = TestPaths.TempDir();
+        var ok = TestPaths.WriteNotebook(dir, "01-ok.ipynb", "var workDir = \"w\";", "Report.Headline(\"kept\", 42);");
+        var bad = TestPaths.WriteNotebook(dir, "02-bad.ipynb", "var workDir = \"w\";", "throw new Exception(\"no\");");
+        var never = TestPaths.WriteNotebook(dir, "03-never.ipynb", "var workDir = \"w\";");
+        var outDir = Path.Combine(dir, "run");
+
+        var results = await RunJob.RunAsync([ok, bad, never], new Dictionary<string, string> { ["workDir"] = "/tmp/w" }, outDir, TextWriter.Null);
+
+        Assert.Equal(2, results.Count);
+        Assert.Equal([("kept", "42")], results[0].Headlines);
+        var index = File.ReadAllText(Path.Combine(outDir, "index.html"));
+        Assert.Contains("<a href=\"01-ok.html\">report</a>", index);
+        Assert.Contains("<td>kept</td><td>42</td>", index);
+        Assert.Contains("02-bad.ipynb: cell 2", index);
+        Assert.False(File.Exists(Path.Combine(outDir, "03-never.ipynb")));
+    }
+}
