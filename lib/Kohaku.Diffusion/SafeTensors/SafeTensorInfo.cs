@@ -1,0 +1,12 @@
+namespace Kohaku.Diffusion.SafeTensors;
+
+// One header entry. Begin/End are byte offsets relative to the start of the data section
+// (the header's data_offsets), already checked against the file.
+public sealed record SafeTensorInfo(string Name, SafeDType DType, long[] Shape, long Begin, long End)
+{
+    public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
+
+    public long ByteCount => End - Begin;
+
+    public string ShapeText => $"[{string.Join(", ", Shape)}]";
+}
