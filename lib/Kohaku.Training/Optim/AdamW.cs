@@ -7,7 +7,7 @@ namespace Kohaku.Training.Optim;
 // moments, denominator √v / √(1−β2^t) + ε. fp32 state, 8 bytes per parameter.
 public sealed class AdamW : TrainOptimizer
 {
-    public AdamW(IReadOnlyList<ParamGroup> groups, double beta1, double beta2, double weightDecay, double epsilon = 1e-8) : base(groups)
+    public AdamW(IReadOnlyList<OptimizerGroup> groups, double beta1, double beta2, double weightDecay, double epsilon = 1e-8) : base(groups)
     {
         LionRule.Validate(beta1, beta2, weightDecay);
         if (!(epsilon >= 0)) throw new ArgumentOutOfRangeException(nameof(epsilon));

@@ -7,7 +7,7 @@ namespace Kohaku.Training.Optim;
 // uses: p ← p·(1 − lr·wd); p ← p − lr·sgn(β1·m + (1−β1)·g); m ← β2·m + (1−β2)·g.
 public sealed class Lion : TrainOptimizer
 {
-    public Lion(IReadOnlyList<ParamGroup> groups, double beta1, double beta2, double weightDecay) : base(groups)
+    public Lion(IReadOnlyList<OptimizerGroup> groups, double beta1, double beta2, double weightDecay) : base(groups)
     {
         LionRule.Validate(beta1, beta2, weightDecay);
         Beta1 = beta1;

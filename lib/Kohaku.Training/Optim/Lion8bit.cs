@@ -13,7 +13,7 @@ public sealed class Lion8bit : TrainOptimizer
 
     private readonly Dictionary<Device, BlockwiseQuantizer> _quantizers = [];
 
-    public Lion8bit(IReadOnlyList<ParamGroup> groups, double beta1, double beta2, double weightDecay, int minQuantizedSize = DefaultMinQuantizedSize) : base(groups)
+    public Lion8bit(IReadOnlyList<OptimizerGroup> groups, double beta1, double beta2, double weightDecay, int minQuantizedSize = DefaultMinQuantizedSize) : base(groups)
     {
         LionRule.Validate(beta1, beta2, weightDecay);
         if (minQuantizedSize < 1) throw new ArgumentOutOfRangeException(nameof(minQuantizedSize));

@@ -12,7 +12,7 @@ public abstract class TrainOptimizer : IDisposable
 {
     private readonly List<Dictionary<string, Tensor>[]> _state = [];
 
-    protected TrainOptimizer(IReadOnlyList<ParamGroup> groups)
+    protected TrainOptimizer(IReadOnlyList<OptimizerGroup> groups)
     {
         if (groups.Count == 0) throw new ArgumentException("an optimizer needs at least one parameter group", nameof(groups));
         var names = new HashSet<string>();
@@ -21,7 +21,7 @@ public abstract class TrainOptimizer : IDisposable
         Groups = groups;
     }
 
-    public IReadOnlyList<ParamGroup> Groups { get; }
+    public IReadOnlyList<OptimizerGroup> Groups { get; }
 
     // Derived constructors call this once their own fields are set.
     protected void AllocateState()

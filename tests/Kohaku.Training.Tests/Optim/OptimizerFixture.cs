@@ -11,7 +11,7 @@ internal static class OptimizerFixture
 
     public static Parameter Param(Tensor values) => new(values.clone(), requires_grad: true);
 
-    public static Kohaku.Training.Optim.ParamGroup[] Group(double lr, params Parameter[] ps) => [new Kohaku.Training.Optim.ParamGroup("unet", ps, lr)];
+    public static OptimizerGroup[] Group(double lr, params Parameter[] ps) => [new OptimizerGroup("unet", ps, lr)];
 
     public static void SetGrad(Parameter p, params float[] grad) => SetGrad(p, tensor(grad).view(p.shape));
 

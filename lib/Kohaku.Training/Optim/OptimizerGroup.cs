@@ -5,9 +5,9 @@ namespace Kohaku.Training.Optim;
 // One optimizer parameter group (kohya-sdxl.md §5.3): the UNet adapters and the text-encoder
 // adapters train with their own base learning rates; the trainer sets LearningRate every step
 // from the schedule, so the group itself holds no schedule state.
-public sealed class ParamGroup
+public sealed class OptimizerGroup
 {
-    public ParamGroup(string name, IReadOnlyList<Parameter> parameters, double baseLearningRate)
+    public OptimizerGroup(string name, IReadOnlyList<Parameter> parameters, double baseLearningRate)
     {
         if (string.IsNullOrWhiteSpace(name)) throw new ArgumentException("a parameter group needs a name", nameof(name));
         if (!(baseLearningRate >= 0)) throw new ArgumentOutOfRangeException(nameof(baseLearningRate), baseLearningRate, $"group {name}: learning rate must be ≥ 0");
