@@ -1,0 +1,88 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Kohaku.Data.Images;
+
+// Bytes → opaque RGBA pixels: webp, png, jpeg and the first frame of a gif (ImageSharp 2.1),
+// transparency composited on white as kohya's RGB conversion of a white-matted export would show it.
+// Every failure becomes an ImageSkippedException carrying the reason and the file it came from.
+public static class ImageDecoder
+{
+    private static readonly Configuration Formats = MakeConfiguration();
+
+    public static Image<Rgba32> Decode(ImageBytes image)
+    {
+        if (image.Data.Length == 0) throw Skip(image, SkipReason.Empty, "0 bytes");
+        if (Truncation(image.Data) is { } truncated) throw Skip(image, SkipReason.Corrupt, truncated);
+        Image<Rgba32> decoded;
+        try
+        {
+            decoded = Image.Load<Rgba32>(Formats, image.Data);
+        }
+        catch (UnknownImageFormatException)
+        {
+            throw Skip(image, SkipReason.UnknownFormat, $"{image.Data.Length} bytes in no known image format");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Skip(image, SkipReason.Corrupt, $"{e.GetType().Name}: {e.Message}");
+        }
+        if (decoded.Width <= 0 || decoded.Height <= 0)
+        {
+            decoded.Dispose();
+            throw Skip(image, SkipReason.Corrupt, "zero-sized image");
+        }
+        CompositeOnWhite(decoded);
+        return decoded;
+    }
+
+    // out = a·c + (1 − a)·255 per channel, then opaque; rows without transparency are left alone.
+    internal static void CompositeOnWhite(Image<Rgba32> image) =>
+        image.ProcessPixelRows(rows =>
+        {
+            for (int y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (int x = 0; x < row.Length; x++)
+                {
+                    ref var p = ref row[x];
+                    if (p.A == 255) continue;
+                    int a = p.A, inv = 255 - a;
+                    p = new Rgba32((byte)((p.R * a + 255 * inv + 127) / 255), (byte)((p.G * a + 255 * inv + 127) / 255), (byte)((p.B * a + 255 * inv + 127) / 255), 255);
+                }
+            }
+        });
+
+    // ImageSharp decodes a cut-off lossy webp without complaint (the missing rows come out grey), so
+    // the container is checked first: a RIFF file must be as long as its header says, a PNG must
+    // end with its IEND chunk.
+    internal static string? Truncation(ReadOnlySpan<byte> data)
+    {
+        if (data.Length >= 12 && data[..4].SequenceEqual("RIFF"u8) && data[8..12].SequenceEqual("WEBP"u8))
+        {
+            long declared = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(data[4..8]) + 8L;
+            return data.Length < declared ? $"truncated: RIFF header declares {declared} bytes, {data.Length} present" : null;
+        }
+        if (data.Length >= 8 && data[..8].SequenceEqual(PngSignature) && data.LastIndexOf("IEND"u8) < 0)
+            return $"truncated: PNG of {data.Length} bytes has no IEND chunk";
+        return null;
+    }
+
+    private static ReadOnlySpan<byte> PngSignature => [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A];
+
+    private static ImageSkippedException Skip(ImageBytes image, SkipReason reason, string detail) =>
+        new(new SkippedImage(image.Id, reason, $"{image.Origin}: {detail}"));
+
+    private static Configuration MakeConfiguration()
+    {
+        var configuration = new Configuration(new WebpConfigurationModule(), new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Kohaku.Data.Images;
+
+// HakuBooru's rule for member and file names: drop any directory prefix, split at the last dot;
+// the part before is the post id, the part after the extension.
+internal static class ImageFileName
+{
+    public static bool TryParse(string name, out long id, out string extension)
+    {
+        var baseName = name[(name.LastIndexOf('/') + 1)..];
+        int dot = baseName.LastIndexOf('.');
+        extension = dot < 0 ? "" : baseName[(dot + 1)..].ToLowerInvariant();
+        return long.TryParse(dot < 0 ? baseName : baseName[..dot], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out id) && dot > 0;
+    }
+}

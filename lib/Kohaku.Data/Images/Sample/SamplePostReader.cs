@@ -1,0 +1,41 @@
+using Microsoft.Data.Sqlite;
+
+namespace Kohaku.Data.Images.Sample;
+
+// Reads what the pictures need straight from a danbooru2023-schema SQLite file (v2 and later:
+// post, tag, posttagrelation): each post's id and original size, and its general tags (type 0).
+public static class SamplePostReader
+{
+    public static IReadOnlyList<SamplePost> Read(string databasePath)
+    {
+        if (!File.Exists(databasePath)) throw new FileNotFoundException($"database not found: {databasePath}", databasePath);
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = databasePath, Mode = SqliteOpenMode.ReadOnly }.ToString());
+        connection.Open();
+        var tags = new Dictionary<long, List<string>>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT r.post_id, t.name FROM posttagrelation r JOIN tag t ON t.id = r.tag_id WHERE t.type = 0 ORDER BY r.id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                long id = reader.GetInt64(0);
+                if (!tags.TryGetValue(id, out var list)) tags[id] = list = [];
+                list.Add(reader.GetString(1));
+            }
+        }
+        var posts = new List<SamplePost>();
+        using (var command = connection.CreateCommand())
+        {
+            command.CommandText = "SELECT id, image_width, image_height FROM post ORDER BY id";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                long id = reader.GetInt64(0);
+                int width = reader.GetInt32(1), height = reader.GetInt32(2);
+                if (width <= 0 || height <= 0) throw new InvalidDataException($"{databasePath}: post {id} has size {width}x{height}");
+                posts.Add(new SamplePost(id, width, height, tags.TryGetValue(id, out var list) ? list : []));
+            }
+        }
+        return posts;
+    }
+}

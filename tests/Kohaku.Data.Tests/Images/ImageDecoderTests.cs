@@ -1,0 +1,77 @@
+using Kohaku.Data.Images;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Kohaku.Data.Tests.Images;
+
+public class ImageDecoderTests
+{
+    private static ImageBytes Bytes(byte[] data, string ext = "webp") => new(12, ext, data, "data-0012.tar:12.webp");
+
+    [Fact]
+    public void Decode_LosslessWebp_SizeAndColour()
+    {
+        using var image = ImageDecoder.Decode(Bytes(ShardFixture.Webp(30, 20, new Rgba32(200, 10, 40))));
+
+        Assert.Equal((30, 20), (image.Width, image.Height));
+        Assert.Equal(new Rgba32(200, 10, 40), image[5, 5]);
+    }
+
+    [Fact]
+    public void Decode_TransparentPng_CompositedOnWhite()
+    {
+        using var source = new Image<Rgba32>(4, 4, new Rgba32(0, 0, 0, 0));
+        source[1, 1] = new Rgba32(0, 0, 255, 128);
+
+        using var image = ImageDecoder.Decode(Bytes(ShardFixture.Png(source), "png"));
+
+        Assert.Equal(new Rgba32(255, 255, 255), image[0, 0]);
+        // 128/255 of blue over white: R = G = 255·127/255 = 127, B = 255.
+        Assert.Equal(new Rgba32(127, 127, 255), image[1, 1]);
+    }
+
+    [Fact]
+    public void Decode_Gif_FirstFrame()
+    {
+        using var gif = new Image<Rgba32>(8, 8, new Rgba32(255, 0, 0));
+        using var second = new Image<Rgba32>(8, 8, new Rgba32(0, 0, 255));
+        gif.Frames.AddFrame(second.Frames.RootFrame);
+        using var stream = new MemoryStream();
+        gif.SaveAsGif(stream);
+
+        using var image = ImageDecoder.Decode(Bytes(stream.ToArray(), "gif"));
+
+        Assert.Equal(1, image.Frames.Count);
+        Assert.True(image[4, 4].R > 200 && image[4, 4].B < 50);
+    }
+
+    [Fact]
+    public void Decode_Empty_SkippedAsEmptyNamingOrigin()
+    {
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes([])));
+
+        Assert.Equal(SkipReason.Empty, e.Skipped.Reason);
+        Assert.Contains("data-0012.tar:12.webp", e.Skipped.Detail);
+    }
+
+    [Fact]
+    public void Decode_Garbage_SkippedAsUnknownFormat()
+    {
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes([.. Enumerable.Range(0, 300).Select(i => (byte)(i * 7))])));
+
+        Assert.Equal(SkipReason.UnknownFormat, e.Skipped.Reason);
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Decode_TruncatedWebp_SkippedAsCorrupt(bool lossless)
+    {
+        var data = ShardFixture.Webp(64, 64, new Rgba32(1, 2, 3), lossless);
+
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes(data[..(data.Length / 2)])));
+
+        Assert.Equal(SkipReason.Corrupt, e.Skipped.Reason);
+        Assert.Equal(12, e.Skipped.Id);
+    }
+}
