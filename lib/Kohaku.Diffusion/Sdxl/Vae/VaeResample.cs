@@ -1,0 +1,42 @@
+using Kohaku.Diffusion.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Sdxl.Vae;
+
+// first_stage_model.encoder.down.{i}.downsample → conv: zero-pad right and bottom by one, then a
+// 3×3 stride-2 conv with no padding (asymmetric, unlike the UNet's Downsample).
+public sealed class VaeDownsample : nn.Module<Tensor, Tensor>
+{
+    private readonly AdaptableConv2d conv;
+
+    public VaeDownsample(long channels) : base(nameof(VaeDownsample))
+    {
+        conv = new AdaptableConv2d(channels, channels, 3, stride: 2, padding: 0);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var padded = nn.functional.pad(x, [0, 1, 0, 1]);
+        return conv.call(padded);
+    }
+}
+
+// first_stage_model.decoder.up.{i}.upsample → conv: nearest ×2, then 3×3 conv pad 1.
+public sealed class VaeUpsample : nn.Module<Tensor, Tensor>
+{
+    private readonly AdaptableConv2d conv;
+
+    public VaeUpsample(long channels) : base(nameof(VaeUpsample))
+    {
+        conv = new AdaptableConv2d(channels, channels, 3, padding: 1);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x)
+    {
+        using var up = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
+        return conv.call(up);
+    }
+}
