@@ -1,0 +1,148 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using Kohaku.Diffusion.SafeTensors;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Lokr;
+
+// The LyCORIS LoKr safetensors file as sd-scripts + LyCORIS write it and A1111/ComfyUI read it
+// (lycoris-lokr.md §7): `<name>.alpha` (0-dim), `<name>.lokr_w1`, `<name>.lokr_w2` (4-D for convs,
+// 1×1 too) or `_a`/`_b` (+ `lokr_t2`), `<norm>.w_norm`/`.b_norm` for trained norms, one dtype for all,
+// `ss_*` metadata and `sshs_model_hash`.
+public static class LokrFile
+{
+    // One entry per tensor in LyCORIS state-dict order: text-encoder modules, then UNet; alpha first.
+    public static IReadOnlyList<SafeTensorEntry> Entries(LokrNetwork network, SafeDType dtype)
+    {
+        var list = new List<SafeTensorEntry>();
+        var ordered = network.Modules.Zip(network.Targets).OrderBy(m => m.Second.Part == LokrPart.Unet ? 1 : 0);
+        foreach (var (module, target) in ordered)
+        {
+            var alpha = target.Shape.Alpha;
+            list.Add(new SafeTensorEntry($"{target.Name}.alpha", dtype, [], () => tensor((float)alpha)));
+            foreach (var (suffix, p) in module.Factors)
+                list.Add(new SafeTensorEntry($"{target.Name}.{suffix}", dtype, p.shape, () => p.detach().cpu().clone()));
+        }
+        foreach (var norm in network.Norms)
+        {
+            list.Add(new SafeTensorEntry($"{norm.Name}.w_norm", dtype, norm.Weight.shape, () => norm.WeightDelta().cpu()));
+            if (norm.Bias is not null) list.Add(new SafeTensorEntry($"{norm.Name}.b_norm", dtype, norm.Bias.shape, () => norm.BiasDelta()!.cpu()));
+        }
+        return list;
+    }
+
+    // sd-scripts' minimum metadata for a LyCORIS network (what --no_metadata keeps) plus the caller's.
+    public static Dictionary<string, string> Metadata(LokrNetwork network, IReadOnlyDictionary<string, string>? extra = null)
+    {
+        var preset = network.Preset;
+        var args = new Dictionary<string, string>
+        {
+            ["algo"] = "lokr",
+            ["preset"] = preset.Name,
+            ["factor"] = preset.Default.Factor.ToString(CultureInfo.InvariantCulture),
+            ["conv_dim"] = preset.Default.Dim.ToString(CultureInfo.InvariantCulture),
+            ["conv_alpha"] = preset.Default.Alpha.ToString(CultureInfo.InvariantCulture),
+            ["train_norm"] = preset.TrainNorm ? "True" : "False",
+            ["dropout"] = "0",
+        };
+        var metadata = new Dictionary<string, string>
+        {
+            ["ss_network_module"] = "lycoris.kohya",
+            ["ss_network_dim"] = preset.Default.Dim.ToString(CultureInfo.InvariantCulture),
+            ["ss_network_alpha"] = preset.Default.Alpha.ToString(CultureInfo.InvariantCulture),
+            ["ss_network_args"] = JsonSerializer.Serialize(args),
+            ["ss_base_model_version"] = "sdxl_base_v1-0",
+            ["ss_v2"] = "False",
+            ["modelspec.sai_model_spec"] = "1.0.0",
+            ["modelspec.architecture"] = "stable-diffusion-xl-v1-base/lora",
+            ["modelspec.implementation"] = "https://github.com/Stability-AI/generative-models",
+        };
+        if (extra is not null) foreach (var (k, v) in extra) metadata[k] = v;
+        return metadata;
+    }
+
+    // LyCORIS's sshs_model_hash: "0x" + SHA-256 over each tensor's raw little-endian bytes in state-dict order.
+    public static string ModelHash(IEnumerable<SafeTensorEntry> entries)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var entry in entries)
+        {
+            using var scope = NewDisposeScope();
+            var t = entry.Produce().to(entry.DType.ToScalarType()).contiguous();
+            if (t.numel() > 0) sha.AppendData(t.bytes);
+        }
+        return "0x" + Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    public static void Save(string path, LokrNetwork network, SafeDType dtype = SafeDType.F16, IReadOnlyDictionary<string, string>? metadata = null)
+    {
+        var entries = Entries(network, dtype);
+        var meta = Metadata(network, metadata);
+        meta["sshs_model_hash"] = ModelHash(entries);
+        SafeTensorsWriter.Write(path, entries, meta);
+    }
+
+    // A file's tensors grouped by module name (the text before the first "."), suffix → tensor info.
+    public static Dictionary<string, Dictionary<string, SafeTensorInfo>> Modules(SafeTensorsFile file)
+    {
+        var groups = new Dictionary<string, Dictionary<string, SafeTensorInfo>>(StringComparer.Ordinal);
+        foreach (var info in file.Tensors)
+        {
+            var dot = info.Name.IndexOf('.', StringComparison.Ordinal);
+            if (dot <= 0) throw new InvalidDataException($"{file.Path}: tensor '{info.Name}' is not <module>.<parameter>");
+            var name = info.Name[..dot];
+            if (!groups.TryGetValue(name, out var g)) groups[name] = g = new Dictionary<string, SafeTensorInfo>(StringComparer.Ordinal);
+            g[info.Name[(dot + 1)..]] = info;
+        }
+        return groups;
+    }
+
+    // Reads alpha as a double; an fp16 file may hold +inf (alpha 100000 overflowed), kept as is.
+    public static double Alpha(SafeTensorsFile file, string module)
+    {
+        var key = module + ".alpha";
+        if (!file.Contains(key)) return 0;
+        using var t = file.Load(key, ScalarType.Float64);
+        return t.numel() == 1 ? t.reshape(1)[0].item<double>() : throw new InvalidDataException($"{file.Path}: {key} has {t.numel()} elements, expected 1");
+    }
+
+    private static string Describe(LokrShape shape) =>
+        string.Join(" ", shape.Tensors.Select(t => $"{t.Suffix}[{string.Join(",", t.Shape)}]"));
+
+    // Loads a saved network into one built with the same preset: every module and norm must be in
+    // the file with the layout the network expects, and the file may hold nothing else.
+    public static void Load(string path, LokrNetwork network)
+    {
+        using var file = SafeTensorsFile.Open(path);
+        var groups = Modules(file);
+        var expected = new HashSet<string>(network.Targets.Select(t => t.Name).Concat(network.Norms.Select(n => n.Name)), StringComparer.Ordinal);
+        var unknown = groups.Keys.Where(k => !expected.Contains(k)).Take(5).ToList();
+        if (unknown.Count > 0) throw new InvalidDataException($"{path}: modules not in this network: {string.Join(", ", unknown)}");
+        using var _ = no_grad();
+        foreach (var (module, target) in network.Modules.Zip(network.Targets))
+        {
+            if (!groups.TryGetValue(target.Name, out var group)) throw new InvalidDataException($"{path}: missing module {target.Name}");
+            var read = LokrShape.FromTensors(target.Name, target.Shape.Weight,
+                group.Where(kv => kv.Key != "alpha").ToDictionary(kv => kv.Key, kv => kv.Value.Shape), Alpha(file, target.Name));
+            var want = Describe(target.Shape);
+            var got = Describe(read);
+            if (want != got) throw new InvalidDataException($"{path}: {target.Name} holds {got}, this network expects {want}");
+            if (!target.Shape.BothFull && Math.Abs(read.Alpha - target.Shape.Alpha) > 1e-3 * Math.Abs(target.Shape.Alpha))
+                throw new InvalidDataException($"{path}: {target.Name}.alpha is {read.Alpha}, this network expects {target.Shape.Alpha}");
+            foreach (var (suffix, p) in module.Factors)
+            {
+                using var t = file.Load($"{target.Name}.{suffix}", p.dtype, p.device);
+                p.copy_(t);
+            }
+        }
+        foreach (var norm in network.Norms)
+        {
+            if (!groups.ContainsKey(norm.Name)) throw new InvalidDataException($"{path}: missing norm {norm.Name}");
+            using var w = file.Load($"{norm.Name}.w_norm", ScalarType.Float32);
+            using var b = norm.Bias is null ? null : file.Load($"{norm.Name}.b_norm", ScalarType.Float32);
+            norm.SetDeltas(w, b);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using Kohaku.Diffusion.Nn;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Lokr;
+
+// One LoKr adapter: ΔW = scale·kron(w1, w2) viewed to the target weight (lycoris-lokr.md §1).
+// Parameter names are the saved key suffixes, so `<Name>.<parameter>` is the file key.
+// Attached to an AdaptableLinear/AdaptableConv2d (or a TE2 q/k/v slot) as its IWeightDelta.
+public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
+{
+    private readonly Parameter? lokr_w1, lokr_w1_a, lokr_w1_b, lokr_w2, lokr_w2_a, lokr_w2_b, lokr_t2;
+
+    public LokrModule(string name, LokrShape shape, Device? device = null, ScalarType dtype = ScalarType.Float32)
+        : base(name)
+    {
+        Shape = shape;
+        var onMeta = device?.type == DeviceType.META;
+        foreach (var (suffix, dims) in shape.Tensors)
+        {
+            var p = new Parameter(empty(dims, dtype, device));
+            // w2 (or w2_b) starts at zero so ΔW is zero; the other factors get Kaiming-uniform(a=√5) (§5).
+            if (!onMeta)
+                using (no_grad())
+                {
+                    if (suffix is "lokr_w2" or "lokr_w2_b") p.zero_();
+                    else nn.init.kaiming_uniform_(p, a: Math.Sqrt(5));
+                }
+            switch (suffix)
+            {
+                case "lokr_w1": lokr_w1 = p; break;
+                case "lokr_w1_a": lokr_w1_a = p; break;
+                case "lokr_w1_b": lokr_w1_b = p; break;
+                case "lokr_w2": lokr_w2 = p; break;
+                case "lokr_w2_a": lokr_w2_a = p; break;
+                case "lokr_w2_b": lokr_w2_b = p; break;
+                case "lokr_t2": lokr_t2 = p; break;
+            }
+        }
+        RegisterComponents();
+    }
+
+    public LokrShape Shape { get; }
+
+    // The strength ΔW is applied with (LyCORIS `multiplier`), 1 for training.
+    public double Multiplier { get; set; } = 1.0;
+
+    // scale·kron(w1, w2) in the factors' dtype, shaped like the target weight; the caller disposes it.
+    public Tensor Kron()
+    {
+        using var scope = NewDisposeScope();
+        var w1 = lokr_w1 ?? lokr_w1_a!.mm(lokr_w1_b!);
+        var w2 = Shape.W2 switch
+        {
+            LokrW2.Full => (Tensor)lokr_w2!,
+            LokrW2.LowRank => lokr_w2_a!.mm(lokr_w2_b!),
+            // w2[p, q, ...] = Σ_ij t2[i, j, ...]·w2_a[i, p]·w2_b[j, q]
+            _ => einsum("ijkl,ip,jr->prkl", lokr_t2!, lokr_w2_a!, lokr_w2_b!),
+        };
+        // A 4-D w2 gets w1 with trailing singleton dims, so kron keeps the kernel of w2 (§1).
+        while (w1.dim() < w2.dim()) w1 = w1.unsqueeze(-1);
+        var delta = kron(w1, w2).reshape(Shape.Weight);
+        if (Shape.Scale != 1.0) delta = delta * Shape.Scale;
+        return delta.MoveToOuterDisposeScope();
+    }
+
+    public Tensor DeltaFor(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        var delta = Kron();
+        if (Multiplier != 1.0) delta = delta * Multiplier;
+        return delta.to(weight.dtype, weight.device).MoveToOuterDisposeScope();
+    }
+
+    public override Tensor forward(Tensor weight) => DeltaFor(weight);
+
+    // The factor tensors by key suffix, in file order.
+    public IEnumerable<(string Suffix, Parameter Tensor)> Factors =>
+        Shape.Tensors.Select(t => (t.Suffix, (Parameter)get_parameter(t.Suffix)!));
+}

@@ -1,0 +1,107 @@
+namespace Kohaku.Diffusion.Lokr;
+
+public enum LokrW1 { Full, LowRank }
+
+public enum LokrW2 { Full, LowRank, Tucker }
+
+// Which LoKr factor tensors exist for one target weight, and their shapes: decided once here and used
+// by the module, the file writer/reader and the parameter counts (lycoris-lokr.md §3, §4, §7.1).
+// Weight is (out, in) or (out, in, k1, k2); out = OutL·OutK, in = InM·InN; ΔW = Scale·kron(w1, w2).
+public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, long InN, long Rank, LokrW1 W1, LokrW2 W2, double Alpha)
+{
+    public long[] Kernel => Weight[2..];
+    public bool IsConv => Weight.Length > 2;
+    public bool BothFull => W1 == LokrW1.Full && W2 == LokrW2.Full;
+
+    // LyCORIS forces alpha = dim when both factors are full, and consumers use 1 there too.
+    public double Scale => BothFull ? 1.0 : Alpha / Rank;
+
+    // The tensors in file order (after `alpha`), with their LyCORIS key suffixes.
+    public IReadOnlyList<(string Suffix, long[] Shape)> Tensors
+    {
+        get
+        {
+            var list = new List<(string, long[])>();
+            if (W1 == LokrW1.Full) list.Add(("lokr_w1", [OutL, InM]));
+            else { list.Add(("lokr_w1_a", [OutL, Rank])); list.Add(("lokr_w1_b", [Rank, InM])); }
+            switch (W2)
+            {
+                case LokrW2.Full:
+                    list.Add(("lokr_w2", [OutK, InN, .. Kernel]));
+                    break;
+                case LokrW2.LowRank:
+                    // Conv kernels are flattened into w2_b's columns: (r, in_n·k1·k2), a 2-D tensor.
+                    list.Add(("lokr_w2_a", [OutK, Rank]));
+                    list.Add(("lokr_w2_b", [Rank, InN * Kernel.Aggregate(1L, (a, b) => a * b)]));
+                    break;
+                case LokrW2.Tucker:
+                    // Rank-first w2_a here, unlike the flat case.
+                    list.Add(("lokr_w2_a", [Rank, OutK]));
+                    list.Add(("lokr_w2_b", [Rank, InN]));
+                    list.Add(("lokr_t2", [Rank, Rank, .. Kernel]));
+                    break;
+            }
+            return list;
+        }
+    }
+
+    public long ParameterCount => Tensors.Sum(t => t.Shape.Aggregate(1L, (a, b) => a * b));
+
+    // The rules LokrModule.__init__ applies to a fresh module.
+    public static LokrShape Decide(long[] weight, LokrModuleConfig config)
+    {
+        if (weight.Length is not (2 or 4)) throw new ArgumentException($"LoKr targets 2-D or 4-D weights, got [{string.Join(", ", weight)}]", nameof(weight));
+        var (outL, outK) = LokrFactorization.Factorize(weight[0], config.Factor);
+        var (inM, inN) = LokrFactorization.Factorize(weight[1], config.Factor);
+        var r = config.Dim;
+        var w1 = config.DecomposeBoth && r < Math.Max(outL, inM) / 2.0 && !config.FullMatrix ? LokrW1.LowRank : LokrW1.Full;
+        var kernelNot1 = weight.Length > 2 && weight[2..].Any(k => k != 1);
+        var w2 = r >= Math.Max(outK, inN) / 2.0 || config.FullMatrix ? LokrW2.Full
+            : config.UseTucker && kernelNot1 ? LokrW2.Tucker : LokrW2.LowRank;
+        var alpha = config.Alpha == 0 ? r : config.Alpha;
+        if (w1 == LokrW1.Full && w2 == LokrW2.Full) alpha = r;
+        return new LokrShape(weight, outL, outK, inM, inN, r, w1, w2, alpha);
+    }
+
+    // Reads the layout back from a file's tensors for one module (suffix → shape). Rank comes from the
+    // `_b` tensors as A1111/ComfyUI take it; both-full modules have no rank and ignore alpha (which an
+    // fp16 file may hold as +inf).
+    public static LokrShape FromTensors(string prefix, long[] weight, IReadOnlyDictionary<string, long[]> tensors, double alpha)
+    {
+        long[] Get(string suffix) => tensors.TryGetValue(suffix, out var s) ? s
+            : throw new InvalidDataException($"{prefix}: missing {prefix}.{suffix}");
+        LokrW1 w1;
+        long outL, inM, rank = 0;
+        if (tensors.ContainsKey("lokr_w1")) { w1 = LokrW1.Full; (outL, inM) = Pair(prefix, "lokr_w1", Get("lokr_w1")); }
+        else
+        {
+            w1 = LokrW1.LowRank;
+            var a = Get("lokr_w1_a");
+            var b = Get("lokr_w1_b");
+            (outL, inM, rank) = (a[0], b[^1], b[0]);
+        }
+        LokrW2 w2;
+        long outK, inN;
+        if (tensors.ContainsKey("lokr_w2")) { w2 = LokrW2.Full; var s = Get("lokr_w2"); (outK, inN) = (s[0], s.Length > 1 ? s[1] : 0); }
+        else if (tensors.ContainsKey("lokr_t2")) { w2 = LokrW2.Tucker; var b = Get("lokr_w2_b"); (outK, inN, rank) = (Get("lokr_w2_a")[^1], b[^1], b[0]); }
+        else
+        {
+            w2 = LokrW2.LowRank;
+            var b = Get("lokr_w2_b");
+            var kernel = weight[2..].Aggregate(1L, (x, y) => x * y);
+            (outK, inN, rank) = (Get("lokr_w2_a")[0], b[^1] / kernel, b[0]);
+        }
+        var shape = new LokrShape(weight, outL, outK, inM, inN, rank, w1, w2, alpha);
+        foreach (var (suffix, expected) in shape.Tensors)
+            if (!Get(suffix).SequenceEqual(expected))
+                throw new InvalidDataException($"{prefix}.{suffix}: shape [{string.Join(", ", Get(suffix))}] does not fit target weight [{string.Join(", ", weight)}] (expected [{string.Join(", ", expected)}])");
+        if (outL * outK != weight[0] || inM * inN != weight[1])
+            throw new InvalidDataException($"{prefix}: kron({outL}×{inM}, {outK}×{inN}) does not make target weight [{string.Join(", ", weight)}]");
+        if (!shape.BothFull && !double.IsFinite(alpha))
+            throw new InvalidDataException($"{prefix}.alpha: {alpha} is not finite, and this module has a low-rank factor that needs it");
+        return shape;
+    }
+
+    private static (long, long) Pair(string prefix, string suffix, long[] s) =>
+        s.Length == 2 ? (s[0], s[1]) : throw new InvalidDataException($"{prefix}.{suffix}: expected a 2-D tensor, got [{string.Join(", ", s)}]");
+}
