@@ -1,0 +1,22 @@
+using Kohaku.Training.Data;
+using Kohaku.Training.Precision;
+
+namespace Kohaku.Training.Checkpoints;
+
+// Everything except tensors a resumed run needs to continue exactly: the optimizer-step counter,
+// the schedule position (skipped steps do not advance it), the next batch, the loss scaler and the
+// non-finite streak. Stored as JSON in the checkpoint's safetensors metadata.
+public sealed record TrainState(
+    long Step,
+    long ScheduleStep,
+    BatchPosition Position,
+    LossScalerState Scaler,
+    int ConsecutiveNonFinite,
+    long Seed,
+    int BatchSize,
+    int GradientAccumulation,
+    string Optimizer)
+{
+    public static TrainState Start(long seed, int batchSize, int accumulation, string optimizer, LossScalerState scaler) =>
+        new(0, 0, new BatchPosition(0, 0), scaler, 0, seed, batchSize, accumulation, optimizer);
+}

@@ -1,0 +1,110 @@
+namespace Kohaku.Training.Config;
+
+public enum OptimizerKind { Lion8bit, Lion, AdamW }
+
+// Auto: fp16 frozen base with loss scaling on CUDA, fp32 on CPU (fp16 training on CPU is pathologically slow).
+public enum TrainPrecision { Auto, Fp32, Bf16, Fp16 }
+
+// Run-file section "train". Defaults are the Kohaku XL Δ run (card "Other Training Details" and its
+// train_script.sh, kohya-sdxl.md §10): Lion8bit, lr 4e-5 UNet / 1e-5 text encoders, constant schedule
+// after 100 warm-up steps, wd 0.1, betas (0.9, 0.95), batch 4 × accumulation 16, min-SNR γ 5, fp16.
+public sealed record TrainConfig
+{
+    public long Seed { get; init; } = 1337;
+    public int BatchSize { get; init; } = 4;
+    public int GradientAccumulation { get; init; } = 16;
+    public int Epochs { get; init; } = 1;
+    // Optimizer steps to stop after; 0 lets Epochs decide.
+    public long MaxSteps { get; init; }
+
+    public double UnetLearningRate { get; init; } = 4e-5;
+    public double TextEncoderLearningRate { get; init; } = 1e-5;
+    public bool TrainTextEncoders { get; init; } = true;
+    // Counted in optimizer steps; the first step runs at lr 0 as in kohya.
+    public int WarmupSteps { get; init; } = 100;
+
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Lion8bit;
+    public double Beta1 { get; init; } = 0.9;
+    public double Beta2 { get; init; } = 0.95;
+    public double WeightDecay { get; init; } = 0.1;
+    public double AdamEpsilon { get; init; } = 1e-8;
+    // bitsandbytes min_8bit_size: smaller tensors keep fp32 optimizer state.
+    public int Min8BitSize { get; init; } = 4096;
+    public double MaxGradNorm { get; init; } = 1.0;
+
+    // 0 turns min-SNR weighting off.
+    public double MinSnrGamma { get; init; } = 5;
+    // kohya --noise_offset (Δ: 0.05): ε += offset·N(0,1) per sample and channel.
+    public double NoiseOffset { get; init; } = 0.05;
+
+    public TrainPrecision Precision { get; init; } = TrainPrecision.Auto;
+    public double InitialLossScale { get; init; } = 65536;
+    public int LossScaleGrowthInterval { get; init; } = 2000;
+    // A run stops (keeping its last good checkpoint) after this many non-finite losses in a row.
+    public int MaxConsecutiveNonFinite { get; init; } = 5;
+
+    // Latents sampled once from the fp32 VAE posterior and kept on disk per image and bucket.
+    public bool CacheLatents { get; init; } = true;
+    public bool ShuffleCaption { get; init; } = true;
+    public double CaptionTagDropout { get; init; } = 0.1;
+    public string KeepTokensSeparator { get; init; } = "|||";
+
+    // Δ saved every 2000 steps; 0 = only at the end.
+    public int CheckpointEverySteps { get; init; } = 2000;
+    public int KeepCheckpoints { get; init; } = 2;
+
+    // Preview images (0 = none) from fixed prompts and seeds, kohya's sampling defaults.
+    public int SampleEverySteps { get; init; }
+    public IReadOnlyList<string> SamplePrompts { get; init; } = [];
+    public long SampleSeed { get; init; } = 1337;
+    public int SampleSteps { get; init; } = 30;
+    public double SampleGuidance { get; init; } = 7.5;
+    public int SampleWidth { get; init; } = 512;
+    public int SampleHeight { get; init; } = 512;
+
+    // Per process. Δ ran 4 × 16 on 2 GPUs = 128 images per optimizer step; on one device set
+    // gradientAccumulation 32 for the same 128 (kohya-sdxl.md §9).
+    public int EffectiveBatch => BatchSize * GradientAccumulation;
+
+    public IReadOnlyList<string> Errors()
+    {
+        var e = new List<string>();
+        void Need(bool ok, string field, object value, string rule)
+        {
+            if (!ok) e.Add($"train.{field}: {value} {rule}");
+        }
+        Need(BatchSize >= 1, "batchSize", BatchSize, "must be ≥ 1");
+        Need(GradientAccumulation >= 1, "gradientAccumulation", GradientAccumulation, "must be ≥ 1");
+        Need(Epochs >= 1 || MaxSteps > 0, "epochs", Epochs, "must be ≥ 1 unless maxSteps is set");
+        Need(MaxSteps >= 0, "maxSteps", MaxSteps, "must be ≥ 0");
+        Need(UnetLearningRate >= 0 && double.IsFinite(UnetLearningRate), "unetLearningRate", UnetLearningRate, "must be finite and ≥ 0");
+        Need(TextEncoderLearningRate >= 0 && double.IsFinite(TextEncoderLearningRate), "textEncoderLearningRate", TextEncoderLearningRate, "must be finite and ≥ 0");
+        Need(WarmupSteps >= 0, "warmupSteps", WarmupSteps, "must be ≥ 0");
+        Need(Beta1 is >= 0 and < 1, "beta1", Beta1, "must be in [0, 1)");
+        Need(Beta2 is >= 0 and < 1, "beta2", Beta2, "must be in [0, 1)");
+        Need(WeightDecay >= 0, "weightDecay", WeightDecay, "must be ≥ 0");
+        Need(AdamEpsilon >= 0, "adamEpsilon", AdamEpsilon, "must be ≥ 0");
+        Need(Min8BitSize >= 1, "min8BitSize", Min8BitSize, "must be ≥ 1");
+        Need(MaxGradNorm > 0, "maxGradNorm", MaxGradNorm, "must be > 0");
+        Need(MinSnrGamma >= 0, "minSnrGamma", MinSnrGamma, "must be ≥ 0 (0 = off)");
+        Need(NoiseOffset >= 0, "noiseOffset", NoiseOffset, "must be ≥ 0");
+        Need(InitialLossScale > 0, "initialLossScale", InitialLossScale, "must be > 0");
+        Need(LossScaleGrowthInterval >= 1, "lossScaleGrowthInterval", LossScaleGrowthInterval, "must be ≥ 1");
+        Need(MaxConsecutiveNonFinite >= 1, "maxConsecutiveNonFinite", MaxConsecutiveNonFinite, "must be ≥ 1");
+        Need(CaptionTagDropout is >= 0 and < 1, "captionTagDropout", CaptionTagDropout, "must be in [0, 1)");
+        Need(CheckpointEverySteps >= 0, "checkpointEverySteps", CheckpointEverySteps, "must be ≥ 0");
+        Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
+        Need(SampleEverySteps >= 0, "sampleEverySteps", SampleEverySteps, "must be ≥ 0");
+        Need(SampleEverySteps == 0 || SamplePrompts.Count > 0, "samplePrompts", "[]", "must hold at least one prompt when sampleEverySteps > 0");
+        Need(SampleSteps >= 1, "sampleSteps", SampleSteps, "must be ≥ 1");
+        Need(SampleWidth >= 64 && SampleWidth % 8 == 0, "sampleWidth", SampleWidth, "must be a multiple of 8, ≥ 64");
+        Need(SampleHeight >= 64 && SampleHeight % 8 == 0, "sampleHeight", SampleHeight, "must be a multiple of 8, ≥ 64");
+        return e;
+    }
+
+    public TrainConfig Validate()
+    {
+        var errors = Errors();
+        return errors.Count == 0 ? this : throw new ArgumentException("invalid \"train\" section: " + string.Join("; ", errors));
+    }
+}

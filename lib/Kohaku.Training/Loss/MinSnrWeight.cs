@@ -1,0 +1,36 @@
+using Kohaku.Diffusion.Sampling;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Loss;
+
+// Min-SNR-γ loss weights for ε-prediction (kohya-sdxl.md §4): w(t) = min(SNR(t), γ) / SNR(t).
+// Low-noise timesteps (huge SNR) are damped so they stop dominating the gradient; t ≥ 147 keeps
+// weight 1 at γ = 5. The table is built once from the shared noise schedule.
+public sealed class MinSnrWeight
+{
+    private readonly float[] _weights;
+
+    public MinSnrWeight(NoiseSchedule schedule, double gamma)
+    {
+        if (!(gamma > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "min-SNR gamma must be > 0");
+        Gamma = gamma;
+        _weights = new float[schedule.Steps];
+        for (var t = 0; t < schedule.Steps; t++)
+        {
+            var snr = schedule.Snr(t);
+            _weights[t] = (float)(Math.Min(snr, gamma) / snr);
+        }
+    }
+
+    public double Gamma { get; }
+
+    public double At(int timestep) => _weights[timestep];
+
+    // Per-sample weights [B] (fp32, on the timesteps' device) for integer timesteps [B].
+    public Tensor For(Tensor timesteps)
+    {
+        using var table = tensor(_weights, device: timesteps.device);
+        return table.index_select(0, timesteps.to(ScalarType.Int64));
+    }
+}

@@ -1,0 +1,28 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Precision;
+
+// torch.nn.utils.clip_grad_norm_ over all trainable parameters (kohya-sdxl.md §0 step 7): total L2
+// norm of every gradient; if it exceeds maxNorm, all gradients are scaled by maxNorm / (norm + 1e-6).
+// TorchSharp's own version zeroes finite grads when one is inf; here a non-finite norm leaves the
+// gradients alone and is returned, and the caller skips the step.
+public static class GradientClipping
+{
+    public static double ClipByGlobalNorm(IEnumerable<Parameter> parameters, double maxNorm)
+    {
+        if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "max grad norm must be > 0");
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        var grads = parameters.Select(p => p.grad).OfType<Tensor>().ToList();
+        if (grads.Count == 0) return 0;
+        var norms = stack(grads.Select(g => g.to(ScalarType.Float32).norm()).ToArray());
+        var total = norms.norm().item<float>();
+        if (!float.IsFinite(total)) return total;
+        var coefficient = maxNorm / (total + 1e-6);
+        if (coefficient < 1)
+            foreach (var g in grads) g.mul_(coefficient);
+        return total;
+    }
+}

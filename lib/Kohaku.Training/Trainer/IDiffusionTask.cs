@@ -1,0 +1,38 @@
+using Kohaku.Training.Data;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Trainer;
+
+public enum GroupKind { Unet, TextEncoder }
+
+// Trainable tensors of one kind; Key names each one in checkpoints (the adapter's own key).
+public sealed record TrainableGroup(string Name, GroupKind Kind, IReadOnlyList<(string Key, Parameter Parameter)> Parameters);
+
+// What the diffusion trainer needs from the model side: the data (buckets of sample indices,
+// latents per batch) and an ε-prediction for noisy latents. The trainer owns noise, timesteps,
+// loss, optimizer, precision and checkpoints; the task owns captions, text encoders and the UNet,
+// so the loop is tested on a toy denoiser and runs SDXL unchanged.
+public interface IDiffusionTask
+{
+    Device Device { get; }
+
+    IReadOnlyList<TrainableGroup> TrainableGroups { get; }
+
+    // buckets[b] = sample indices in bucket b; one batch never mixes buckets.
+    IReadOnlyList<IReadOnlyList<int>> Buckets { get; }
+
+    // Scaled latents [B,4,h,w] fp32 on Device; a posterior sample, if one is drawn, uses rng.
+    Tensor Latents(SampleBatch batch, Generator rng);
+
+    // ε prediction (any float dtype) for x_t at integer timesteps [B]. augmentSeed seeds this
+    // micro-step's caption shuffle and tag dropout, so a resumed run sees the same captions.
+    Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, int augmentSeed);
+}
+
+// Optional: a task that can render preview images from its current weights.
+public interface IPreviewTask
+{
+    IReadOnlyList<string> WritePreviews(long step, string directory);
+}

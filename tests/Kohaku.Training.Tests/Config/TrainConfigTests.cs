@@ -1,0 +1,63 @@
+using Kohaku.Data.Config;
+using Kohaku.Training.Config;
+
+namespace Kohaku.Training.Tests.Config;
+
+public class TrainConfigTests
+{
+    [Fact]
+    public void Defaults_AreTheKohakuXlDeltaRecipe()
+    {
+        var c = new TrainConfig();
+        // Δ ran this on 2 GPUs for 128 images per step; one process sees 64.
+        Assert.Equal((4, 16, 64), (c.BatchSize, c.GradientAccumulation, c.EffectiveBatch));
+        Assert.Equal((4e-5, 1e-5, 100), (c.UnetLearningRate, c.TextEncoderLearningRate, c.WarmupSteps));
+        Assert.Equal((OptimizerKind.Lion8bit, 0.9, 0.95, 0.1), (c.Optimizer, c.Beta1, c.Beta2, c.WeightDecay));
+        Assert.Equal((5.0, 1.0, 1337L), (c.MinSnrGamma, c.MaxGradNorm, c.Seed));
+        Assert.Equal(("|||", 0.1), (c.KeepTokensSeparator, c.CaptionTagDropout));
+        Assert.Empty(c.Errors());
+    }
+
+    [Fact]
+    public void Validate_SeveralBadFields_NamesEachOne()
+    {
+        var bad = new TrainConfig { BatchSize = 0, Beta2 = 1.0, MaxGradNorm = 0, SampleEverySteps = 10 };
+        var e = Assert.Throws<ArgumentException>(() => bad.Validate());
+        foreach (var field in new[] { "train.batchSize", "train.beta2", "train.maxGradNorm", "train.samplePrompts" })
+            Assert.Contains(field, e.Message);
+        Assert.Equal(4, bad.Errors().Count);
+    }
+
+    [Fact]
+    public void LoadSection_RunFileTrainSection_ReadsOverridesAndKeepsDefaults()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """{ "train": { "maxSteps": 30, "optimizer": "adamW", "samplePrompts": ["1girl, solo"] } }""");
+            var c = RunFile.LoadSection<TrainConfig>(path, "train");
+            Assert.Equal((30L, OptimizerKind.AdamW, 4), (c.MaxSteps, c.Optimizer, c.BatchSize));
+            Assert.Equal(["1girl, solo"], c.SamplePrompts);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void LoadSection_UnknownField_IsRefusedNamingIt()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllText(path, """{ "train": { "learningRate": 1e-4 } }""");
+            var e = Assert.Throws<InvalidDataException>(() => RunFile.LoadSection<TrainConfig>(path, "train"));
+            Assert.Contains("learningRate", e.Message);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}

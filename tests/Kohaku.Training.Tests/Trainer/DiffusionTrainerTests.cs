@@ -1,0 +1,111 @@
+using Kohaku.Training.Checkpoints;
+using Kohaku.Training.Config;
+using Kohaku.Training.Trainer;
+
+namespace Kohaku.Training.Tests.Trainer;
+
+public class DiffusionTrainerTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("kohaku-train-").FullName;
+
+    private static readonly TrainConfig Small = new()
+    {
+        BatchSize = 2,
+        GradientAccumulation = 2,
+        MaxSteps = 8,
+        WarmupSteps = 2,
+        UnetLearningRate = 1e-3,
+        TextEncoderLearningRate = 5e-4,
+        CheckpointEverySteps = 3,
+        KeepCheckpoints = 5,
+        Precision = TrainPrecision.Fp32,
+    };
+
+    [Fact]
+    public void Run_FreshRun_LogsEveryStepWithWarmupAndCheckpoints()
+    {
+        var trainer = new DiffusionTrainer(Small, new ToyDiffusionTask(), _dir);
+        var events = new List<TrainStep>();
+        trainer.StepCompleted += events.Add;
+        var result = trainer.Run(resume: false);
+        Assert.Equal(8, result.Steps);
+        Assert.Equal(Enumerable.Range(1, 8).Select(i => (long)i), events.Select(e => e.Step));
+        Assert.Equal([0, 5e-4, 1e-3, 1e-3], events.Take(4).Select(e => e.LearningRates["unet"]));
+        Assert.Equal(2.5e-4, events[1].LearningRates["te"], 12);
+        Assert.All(events, e => Assert.True(double.IsFinite(e.Loss) && e.Loss > 0 && !e.Skipped));
+        Assert.Equal(events.Select(e => e.Loss), MetricsLog.Read(trainer.MetricsPath).Select(s => s.Loss));
+        Assert.Equal([8L, 6, 3], TrainCheckpoint.List(trainer.CheckpointDir).Select(c => c.Step));
+    }
+
+    [Fact]
+    public void Run_KilledDuringCheckpointWriteThenResumed_EndsBitIdentical()
+    {
+        var reference = new ToyDiffusionTask();
+        new DiffusionTrainer(Small, reference, Path.Combine(_dir, "a")).Run(resume: false);
+
+        var killedDir = Path.Combine(_dir, "b");
+        var killed = new DiffusionTrainer(Small, new ToyDiffusionTask(), killedDir);
+        var checkpoints = 0;
+        killed.BeforeCheckpointTensor = name =>
+        {
+            // Second checkpoint (step 6), half-way through its tensors: the process "dies" mid-write.
+            if (name == "optim.unet.0.m") checkpoints++;
+            if (checkpoints == 2 && name == "optim.unet.1.q") throw new IOException("killed");
+        };
+        Assert.Throws<IOException>(() => killed.Run(resume: false));
+        Assert.Equal([3L], TrainCheckpoint.List(killed.CheckpointDir).Select(c => c.Step));
+        Assert.Empty(Directory.GetFiles(killed.CheckpointDir, "*.tmp"));
+
+        var resumedTask = new ToyDiffusionTask();
+        var resumed = new DiffusionTrainer(Small, resumedTask, killedDir).Run(resume: true);
+        Assert.Equal(8, resumed.Steps);
+        foreach (var (key, expected) in reference.Snapshot())
+            Assert.True(expected.Equals(resumedTask.Snapshot()[key]), $"{key} differs after resume");
+        Assert.Equal(MetricsLog.Read(Path.Combine(_dir, "a", "metrics.jsonl")).Select(s => s.Loss), MetricsLog.Read(Path.Combine(killedDir, "metrics.jsonl")).Select(s => s.Loss));
+    }
+
+    [Fact]
+    public void Run_InjectedOverflow_SkipsStepBacksOffScaleAndHoldsSchedule()
+    {
+        var task = new ToyDiffusionTask();
+        var trainer = new DiffusionTrainer(Small with { Precision = TrainPrecision.Fp16, MaxSteps = 5, CheckpointEverySteps = 0 }, task, _dir) { InjectOverflow = step => step == 2 };
+        var events = new List<TrainStep>();
+        var weights = new List<Dictionary<string, TorchSharp.torch.Tensor>>();
+        trainer.StepCompleted += e => { events.Add(e); weights.Add(task.Snapshot()); };
+        var result = trainer.Run(resume: false);
+        Assert.Equal(1, result.SkippedSteps);
+        Assert.Equal([false, false, true, false, false], events.Select(e => e.Skipped));
+        Assert.Equal([65536.0, 65536, 65536, 32768, 32768], events.Select(e => e.LossScale));
+        // Step 3 was skipped: its weights equal step 2's and step 4 runs at step 3's (unadvanced) lr.
+        foreach (var key in weights[1].Keys) Assert.True(weights[1][key].Equals(weights[2][key]), key);
+        Assert.Equal(events[2].LearningRates["unet"], events[3].LearningRates["unet"]);
+    }
+
+    [Fact]
+    public void Run_NonFiniteLossBeyondLimit_StopsNamingLastGoodCheckpoint()
+    {
+        // 2 micro-batches per step: calls 13+ are NaN, i.e. from step 7 on.
+        var task = new ToyDiffusionTask { NanAfterCalls = 12 };
+        var config = Small with { MaxSteps = 20, MaxConsecutiveNonFinite = 2 };
+        var trainer = new DiffusionTrainer(config, task, _dir);
+        var e = Assert.Throws<TrainingDivergedException>(() => trainer.Run(resume: false));
+        Assert.Equal(9, e.Step);
+        Assert.Equal(TrainCheckpoint.PathFor(trainer.CheckpointDir, 6), e.LastCheckpoint);
+        Assert.Contains("NaN", e.Message);
+        using var last = TrainCheckpoint.Read(e.LastCheckpoint!);
+        Assert.All(last.WithPrefix("param.").Values, t => Assert.True(t.isfinite().all().item<bool>()));
+    }
+
+    [Fact]
+    public void Run_OverfitFewSamples_LossDecreases()
+    {
+        var config = Small with { MaxSteps = 40, WarmupSteps = 0, Optimizer = OptimizerKind.AdamW, UnetLearningRate = 2e-2, TextEncoderLearningRate = 2e-2, MinSnrGamma = 0, NoiseOffset = 0, CheckpointEverySteps = 0 };
+        var trainer = new DiffusionTrainer(config, new ToyDiffusionTask(4), _dir);
+        var losses = new List<double>();
+        trainer.StepCompleted += s => losses.Add(s.Loss);
+        trainer.Run(resume: false);
+        Assert.True(losses.TakeLast(10).Average() < 0.8 * losses.Take(10).Average(), $"first {losses.Take(10).Average()}, last {losses.TakeLast(10).Average()}");
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+}

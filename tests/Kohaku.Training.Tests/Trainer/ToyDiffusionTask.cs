@@ -1,0 +1,61 @@
+using Kohaku.Training.Data;
+using Kohaku.Training.Trainer;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Tests.Trainer;
+
+// A tiny denoiser standing in for SDXL: a trainable 3×3 conv (fp32 optimizer state, < 4096
+// elements) plus a trainable 64×128 channel mixer (8-bit state) over fixed latents in two buckets.
+internal sealed class ToyDiffusionTask : IDiffusionTask
+{
+    private readonly Tensor[] _means;
+    private readonly Parameter _conv;
+    private readonly Parameter _mixer;
+    private readonly Parameter _textBias;
+
+    public ToyDiffusionTask(int samples = 12)
+    {
+        using var init = new Generator(99);
+        _means = Enumerable.Range(0, samples)
+            .Select(i => randn(i % 3 == 0 ? [4, 8, 12] : [4, 8, 8], generator: init).DetachFromDisposeScope())
+            .ToArray();
+        _conv = new Parameter(randn([4, 4, 3, 3], generator: init) * 0.1f);
+        _mixer = new Parameter(randn([64, 128], generator: init) * 0.01f);
+        _textBias = new Parameter(zeros(4));
+        Buckets = [Enumerable.Range(0, samples).Where(i => i % 3 == 0).ToArray(), Enumerable.Range(0, samples).Where(i => i % 3 != 0).ToArray()];
+    }
+
+    public Device Device => CPU;
+
+    public IReadOnlyList<TrainableGroup> TrainableGroups =>
+    [
+        new("unet", GroupKind.Unet, [("conv", _conv), ("mixer", _mixer)]),
+        new("te", GroupKind.TextEncoder, [("text_bias", _textBias)]),
+    ];
+
+    public IReadOnlyList<IReadOnlyList<int>> Buckets { get; }
+
+    // Returns NaN predictions once this many PredictNoise calls have happened (null: never).
+    public int? NanAfterCalls { get; set; }
+    public int Calls { get; private set; }
+
+    public Tensor Latents(SampleBatch batch, Generator rng)
+    {
+        var mean = stack(batch.Samples.Select(i => _means[i]).ToArray());
+        return mean + randn(mean.shape, generator: rng) * 0.05f;
+    }
+
+    public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, int augmentSeed)
+    {
+        Calls++;
+        var x = nn.functional.conv2d(noisyLatents, _conv, padding: [1, 1]);
+        var mixed = (x.flatten(1)[.., ..64] + 1).unsqueeze(1).matmul(_mixer).sum([2]).view(-1, 1, 1, 1) * 0.01f;
+        var t = (timesteps.to(ScalarType.Float32) / 1000f).view(-1, 1, 1, 1);
+        var y = x + mixed + _textBias.view(1, 4, 1, 1) * t + new Random(augmentSeed).NextSingle() * 1e-3f;
+        return NanAfterCalls is { } n && Calls > n ? y * float.NaN : y;
+    }
+
+    public Dictionary<string, Tensor> Snapshot() => TrainableGroups.SelectMany(g => g.Parameters).ToDictionary(kp => kp.Key, kp => kp.Parameter.detach().clone());
+}
