@@ -18,8 +18,8 @@ public static class EmbeddingRestore
     // Returns the keys restored (those of Keys present in the input; each must be in the reference).
     public static IReadOnlyList<string> Run(string reference, string input, string output)
     {
-        using var original = SafeTensorsFile.Open(reference);
-        using var tuned = SafeTensorsFile.Open(input);
+        using var original = CheckpointReader.Open(reference);
+        using var tuned = CheckpointReader.Open(input);
         var restored = Keys.Where(tuned.Contains).ToList();
         if (restored.Count == 0) throw new InvalidDataException($"{input}: none of the text-encoder embedding keys is present ({string.Join(", ", Keys)})");
         foreach (var key in restored)
