@@ -45,6 +45,9 @@ internal sealed record SafeTensorsHeader(
     {
         if (json.Length == 0 || json[0] != (byte)'{')
             throw Bad(path, "header does not start with '{'");
+        // JsonDocument checks UTF-8 only when a string is read; refuse the whole header up front.
+        if (!System.Text.Unicode.Utf8.IsValid(json))
+            throw Bad(path, "header is not valid UTF-8");
         JsonDocument doc;
         try
         {

@@ -49,7 +49,8 @@ public static class StateDictLoader
                 }
                 var loadType = dtype is { } d && target.is_floating_point() ? d : target.dtype;
                 using var value = file.Load(key, loadType, target.device);
-                target.copy_(value).Dispose();
+                // copy_ returns the target itself (not an alias): disposing it would free the parameter.
+                target.copy_(value);
                 loaded.Add(key);
             }
         }

@@ -34,7 +34,7 @@ public sealed class SdxlModels : IDisposable
     public OpenClipTextModel Te2 { get; }
     public AutoencoderKL Vae { get; }
 
-    // Random-initialised modules on the current default device (CPU unless MetaDevice.Build wraps
+    // Random-initialised modules on the current default device (CPU unless ModelBuilder wraps
     // the call). Build outside any dispose scope: parameters created inside one die with it.
     public static SdxlModels Create(SdxlConfig config)
     {
@@ -43,7 +43,7 @@ public sealed class SdxlModels : IDisposable
     }
 
     // Full-size shapes without memory: for counting, key listings and shape checks.
-    public static SdxlModels CreateOnMeta(SdxlConfig config) => MetaDevice.Build(() => Create(config));
+    public static SdxlModels CreateOnMeta(SdxlConfig config) => ModelBuilder.OnMeta(() => Create(config));
 
     public IEnumerable<(string Prefix, nn.Module Module)> Components()
     {

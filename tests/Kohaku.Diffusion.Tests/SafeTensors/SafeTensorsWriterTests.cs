@@ -65,6 +65,7 @@ public sealed class SafeTensorsWriterTests
 
         SafeTensorsWriter.Write(path, new Dictionary<string, Tensor> { ["t"] = source });
 
+        Assert.False(source.IsInvalid);
         using var file = SafeTensorsFile.Open(path);
         Assert.Equal(raw, file.Bytes("t").ToArray());
         using var loaded = file.Load("t");

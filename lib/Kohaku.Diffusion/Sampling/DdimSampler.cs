@@ -1,0 +1,37 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Sampling;
+
+// DDIM (Song et al. 2020, eq. 12) written on the σ ladder: ᾱ = 1/(1+σ²), the VP sample is x·√ᾱ.
+// With eta 0 the update reduces to x₀ + σ_next·ε, i.e. Euler on the same ladder; eta > 0 re-injects
+// fresh noise from `noise` (eta 1 is DDPM-like ancestral sampling).
+public sealed class DdimSampler(double eta = 0.0, Generator? noise = null) : ISampler
+{
+    public string Name => "ddim";
+
+    public Tensor Sample(Denoiser model, Tensor x, IReadOnlyList<double> sigmas, Action<SamplerStep>? callback = null)
+    {
+        if (eta > 0 && noise is null) throw new ArgumentException("DDIM with eta > 0 needs a noise generator");
+        x = x.alias();
+        for (var i = 0; i < sigmas.Count - 1; i++)
+        {
+            using var scope = NewDisposeScope();
+            var (sigma, sigmaNext) = (sigmas[i], sigmas[i + 1]);
+            var denoised = model(x, sigma);
+            callback?.Invoke(new SamplerStep(i, sigmas.Count - 1, sigma, x, denoised));
+            var eps = (x - denoised) / sigma;
+            var alpha = 1 / (1 + sigma * sigma);
+            var alphaNext = 1 / (1 + sigmaNext * sigmaNext);
+            var sigmaEta = eta * Math.Sqrt((1 - alphaNext) / (1 - alpha) * (1 - alpha / alphaNext));
+            // VP: x_prev = √ᾱ'·x₀ + √(1−ᾱ'−σ_η²)·ε + σ_η·z, divided by √ᾱ' back to the σ scale.
+            var direction = Math.Sqrt(Math.Max(0, 1 - alphaNext - sigmaEta * sigmaEta) / alphaNext);
+            var next = denoised + eps * direction;
+            if (sigmaEta > 0)
+                next = next + randn(x.shape, dtype: x.dtype, generator: noise).to(x.device) * (sigmaEta / Math.Sqrt(alphaNext));
+            x.Dispose();
+            x = next.MoveToOuterDisposeScope();
+        }
+        return x;
+    }
+}
