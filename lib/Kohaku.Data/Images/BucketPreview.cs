@@ -11,6 +11,15 @@ public static class BucketPreview
 {
     public sealed record Crop(long Id, string Path, string Label);
 
+    // Notebook form: opens the config's image folders and reads captions.jsonl itself.
+    public static IReadOnlyList<Crop> WriteCrops(BucketConfig config, string runFile, BucketsFile buckets, string captionsPath, string folder, int count = 12)
+    {
+        using var loader = BucketImageLoader.Open(config, runFile);
+        var captions = new Dictionary<long, string>();
+        foreach (var (id, caption) in Export.CaptionsFile.Read(captionsPath)) captions[id] = caption;
+        return WriteCrops(loader, buckets, captions, folder, count);
+    }
+
     public static IReadOnlyList<Crop> WriteCrops(BucketImageLoader loader, BucketsFile buckets, IReadOnlyDictionary<long, string> captions, string folder, int count = 12)
     {
         var picked = buckets.Images

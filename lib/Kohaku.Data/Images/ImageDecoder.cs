@@ -96,7 +96,13 @@ public static class ImageDecoder
 
     private static Configuration MakeConfiguration()
     {
-        var configuration = new Configuration(new WebpConfigurationModule(), new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule());
+        // One thread per image: callers (assignment, the trainer's loader, the bench) already run
+        // images in parallel, and ImageSharp's own row parallelism nested inside that starves the
+        // thread pool on a small machine (measured: under half a core busy per worker).
+        var configuration = new Configuration(new WebpConfigurationModule(), new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule())
+        {
+            MaxDegreeOfParallelism = 1,
+        };
         configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
         return configuration;
     }
