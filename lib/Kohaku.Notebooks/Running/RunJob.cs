@@ -31,7 +31,9 @@ public static class RunJob
         return parameters;
     }
 
-    public static async Task<IReadOnlyList<NotebookRunResult>> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log)
+    // skipComplete: a notebook whose executed copy in outDir ran the same code without error is not
+    // run again, so a rerun into the same folder resumes at the first incomplete notebook.
+    public static async Task<IReadOnlyList<NotebookRunResult>> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log, bool skipComplete = false, CancellationToken cancel = default)
     {
         var results = new List<NotebookRunResult>();
         Directory.CreateDirectory(outDir);
@@ -39,8 +41,14 @@ public static class RunJob
         {
             foreach (var notebook in notebooks)
             {
+                if (skipComplete && ExecutedCopy.Complete(notebook, parameters, outDir) is { } done)
+                {
+                    log.WriteLine($"run: {Path.GetFileName(notebook)} already complete in {outDir}, skipped");
+                    results.Add(done);
+                    continue;
+                }
                 log.WriteLine($"run: {notebook}");
-                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log);
+                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log, cancel);
                 results.Add(result);
                 log.WriteLine(result.Succeeded
                     ? $"run: {Path.GetFileName(notebook)} done in {result.Duration.TotalSeconds:F1} s -> {result.ReportPath}"

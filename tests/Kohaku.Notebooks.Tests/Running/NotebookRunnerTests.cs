@@ -99,4 +99,37 @@ public sealed class NotebookRunnerTests
         Assert.Equal(".net-csharp", (string?)JsonNode.Parse(executed)!["metadata"]!["kernelspec"]!["name"]);
         Assert.Equal(before, Environment.CurrentDirectory);
     }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_FailsRunningCellWhichSeesCellCancellation()
+    {
+        var dir = TestPaths.TempDir();
+        var stopped = Path.Combine(dir, "stopped.txt");
+        var notebook = TestPaths.WriteNotebook(dir, "cancel.ipynb",
+            "Console.WriteLine(\"before\");",
+            "// the runner logs this first line; the marker below only appears once the cell runs\nConsole.WriteLine(\"loop\" + \"ing\");\nwhile (!Cell.Cancellation.IsCancellationRequested) await Task.Delay(20);\nFile.WriteAllText(@\"" + stopped + "\", \"\");",
+            "\"after\"");
+        using var cancel = new CancellationTokenSource();
+
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(dir, "out"), new Watch("looping", cancel.Cancel), cancel.Token);
+
+        Assert.Equal(2, result.FailedCell);
+        var cells = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]!.AsArray();
+        Assert.Contains("Command cancelled.", cells[1]!["outputs"]!.ToJsonString());
+        Assert.Empty(cells[2]!["outputs"]!.AsArray());
+        for (var i = 0; i < 100 && !File.Exists(stopped); i++) await Task.Delay(50);
+        Assert.True(File.Exists(stopped), "the cancelled cell never saw Cell.Cancellation");
+    }
+
+    // A log that calls back once when a marker is written (the runner echoes cell output to it).
+    private sealed class Watch(string marker, Action onSeen) : StringWriter
+    {
+        private bool _seen;
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            if (!_seen && value?.Contains(marker, StringComparison.Ordinal) == true) { _seen = true; onSeen(); }
+        }
+    }
 }

@@ -44,4 +44,24 @@ public sealed class RunJobTests
         Assert.Contains("02-bad.ipynb: cell 2", index);
         Assert.False(File.Exists(Path.Combine(outDir, "03-never.ipynb")));
     }
+
+    [Fact]
+    public async Task RunAsync_SkipCompleteSameParameters_ReusesExecutedCopyElseReruns()
+    {
+        var dir = TestPaths.TempDir();
+        var notebook = TestPaths.WriteNotebook(dir, "01-a.ipynb", "var x = 1;", "Report.Headline(\"x\", x);");
+        var outDir = Path.Combine(dir, "run");
+        var one = new Dictionary<string, string> { ["x"] = "1" };
+        await RunJob.RunAsync([notebook], one, outDir, TextWriter.Null);
+        var written = File.GetLastWriteTimeUtc(Path.Combine(outDir, "01-a.ipynb"));
+
+        var again = await RunJob.RunAsync([notebook], one, outDir, TextWriter.Null, skipComplete: true);
+        Assert.Equal(TimeSpan.Zero, again[0].Duration);
+        Assert.Equal([("x", "1")], again[0].Headlines);
+        Assert.Equal(written, File.GetLastWriteTimeUtc(Path.Combine(outDir, "01-a.ipynb")));
+
+        var changed = await RunJob.RunAsync([notebook], new Dictionary<string, string> { ["x"] = "2" }, outDir, TextWriter.Null, skipComplete: true);
+        Assert.Equal([("x", "2")], changed[0].Headlines);
+        Assert.NotEqual(TimeSpan.Zero, changed[0].Duration);
+    }
 }
