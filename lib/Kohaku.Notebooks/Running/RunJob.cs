@@ -35,6 +35,8 @@ public static class RunJob
     // run again, so a rerun into the same folder resumes at the first incomplete notebook.
     public static async Task<IReadOnlyList<NotebookRunResult>> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log, bool skipComplete = false, CancellationToken cancel = default)
     {
+        var clash = notebooks.GroupBy(n => Path.GetFileNameWithoutExtension(n), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null) throw new ArgumentException($"notebooks {string.Join(" and ", clash)} would write the same {clash.Key}.ipynb into {outDir}");
         var results = new List<NotebookRunResult>();
         Directory.CreateDirectory(outDir);
         try

@@ -12,7 +12,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_SecondCellThrows_StopsNamingCellAndKeepsFirstOutput()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "fails.ipynb",
             "Console.WriteLine(\"first ran\");",
             "md:# between",
@@ -35,7 +36,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_ChartCell_WritesHtmlOutputWithPlotlyFigureAndOfflineReport()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "chart.ipynb",
             "using Kohaku.Notebooks.Charts;",
             "Chart.Bar(new[] { \"a\", \"b\" }, new[] { 1.0, 2.0 }, \"counts\")");
@@ -56,7 +58,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_ParametersOverridden_CellsSeeNewTypedValues()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "params.ipynb",
             "var name = \"a\";   // who\nvar epochs = 2;\nvar fast = false;",
             "$\"{name}:{epochs * 2}:{fast}\"");
@@ -71,7 +74,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_UnknownParameter_ThrowsNamingIt()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "params.ipynb", "var epochs = 2;", "epochs");
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => NotebookRunner.RunAsync(notebook, new Dictionary<string, string> { ["epoch"] = "5" }, Path.Combine(dir, "out"), TextWriter.Null));
@@ -84,7 +88,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_Environment00_RunsHeadlessInNotebookFolderWithHeadline()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = Path.Combine(TestPaths.RepoRoot, "notebooks", "00-environment.ipynb");
         var before = Environment.CurrentDirectory;
 
@@ -103,7 +108,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_Cancelled_FailsRunningCellWhichSeesCellCancellation()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var stopped = Path.Combine(dir, "stopped.txt");
         var notebook = TestPaths.WriteNotebook(dir, "cancel.ipynb",
             "Console.WriteLine(\"before\");",
