@@ -12,12 +12,6 @@ internal static class TestPaths
         }
     }
 
-    public static string TempDir()
-    {
-        var dir = Path.Combine(Path.GetTempPath(), "kohaku-nb-tests", Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(dir);
-        return dir;
-    }
 
     // A Polyglot .ipynb with the given markdown ("md:" prefix) and C# cells.
     public static string WriteNotebook(string dir, string name, params string[] cells)

@@ -36,10 +36,8 @@ internal sealed class BucketsVerb : IVerb
         command.SetAction((parse, cancel) =>
         {
             var config = baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) };
-            using var loader = BucketImageLoader.Open(config, warning: Console.Error.WriteLine);
-            var result = BucketAssigner.Assign(loader, BucketAssigner.ReadIds(parse.GetValue(ids)!), Environment.ProcessorCount, cancel: cancel);
             var path = Path.GetFullPath(parse.GetValue(output)!);
-            result.Write(path);
+            var result = BucketStage.Run(config, parse.GetValue(ids)!, path, warning: Console.Error.WriteLine, cancel: cancel);
             foreach (var b in result.Buckets) Console.WriteLine($"{b.Width}x{b.Height}\t{b.Count}");
             foreach (var s in result.Skipped) Console.WriteLine($"skipped {s.Id}: {s.Reason}: {s.Detail}");
             Console.WriteLine($"{result.Images.Count} images in {result.Buckets.Count} buckets, {result.Skipped.Count} skipped → {path}");

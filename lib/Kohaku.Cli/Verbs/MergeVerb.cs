@@ -13,11 +13,12 @@ internal sealed class MergeVerb : IVerb
         var weights = new Option<string>("--weights") { Description = "Comma-separated weights, one per checkpoint (the card: 0.5,0.5).", Required = true };
         var output = new Option<string>("--out") { Description = "Output checkpoint.", Required = true };
         var dtype = new Option<string?>("--dtype") { Description = "fp16, bf16 or fp32 (default: each tensor's dtype in the first checkpoint)." };
-        var command = new Command("merge", "Weighted sum of checkpoints, streamed tensor by tensor.") { inputs, weights, output, dtype };
+        var embeddings = new Option<string?>("--restore-embeddings-from") { Description = "Take the text encoders' token/position embeddings from this checkpoint (as restoring them in every input first)." };
+        var command = new Command("merge", "Weighted sum of checkpoints, streamed tensor by tensor.") { inputs, weights, output, dtype, embeddings };
         command.SetAction(parse =>
         {
             var w = parse.GetValue(weights)!.Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList();
-            WeightedMerge.Run(parse.GetValue(inputs)!, w, parse.GetValue(output)!, Dtype(parse.GetValue(dtype)));
+            WeightedMerge.Run(parse.GetValue(inputs)!, w, parse.GetValue(output)!, Dtype(parse.GetValue(dtype)), parse.GetValue(embeddings));
             Console.WriteLine(parse.GetValue(output));
             return 0;
         });

@@ -11,8 +11,9 @@ internal sealed class RunVerb : IVerb
         var param = new Option<string[]>("--param") { Description = "NAME=VALUE overriding the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
         var outDir = new Option<string?>("--out") { Description = "Folder for executed notebooks, reports and index.html (default runs/<yyyyMMdd-HHmmss>)." };
         var config = new Option<string>("--config") { Description = "The run file of the main job.", DefaultValueFactory = _ => "data/sample.run.json" };
-        var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config };
-        command.SetAction(async parse =>
+        var skip = new Option<bool>("--skip-complete") { Description = "With --out of an earlier run: skip notebooks whose executed copy there is complete." };
+        var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip };
+        command.SetAction(async (parse, cancel) =>
         {
             var extra = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in parse.GetValue(param) ?? [])
@@ -35,7 +36,7 @@ internal sealed class RunVerb : IVerb
             }
             try
             {
-                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error);
+                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error, parse.GetValue(skip), cancel);
                 Console.WriteLine(Path.Combine(dir, "index.html"));
                 return results.All(r => r.Succeeded) && results.Count == list.Length ? 0 : 1;
             }

@@ -31,7 +31,7 @@ internal sealed class SelectVerb : IVerb
                 using var database = DanbooruDb.Open(section.Db);
                 var result = PostSelector.Select(database, section.ToPlan());
                 var outPath = parse.GetValue(output)!;
-                PostSelector.WriteIds(outPath, section.Unique ? result.UniqueIds() : result.Ids);
+                PostSelector.WriteIds(outPath, result, section.Unique);
                 Console.WriteLine(PostSelector.Summarize(result));
                 Console.WriteLine($"wrote {(section.Unique ? result.UniqueCount : result.Ids.LongLength):N0} ids to {outPath}");
             });

@@ -68,12 +68,7 @@ public static class HtmlReport
         foreach (var mime in MimeOrder)
         {
             if (!data.TryGetValue(mime, out var value)) continue;
-            var text = value switch
-            {
-                string s => s,
-                IEnumerable<object> lines => string.Concat(lines),
-                _ => value?.ToString() ?? "",
-            };
+            var text = TextOf(value);
             return mime switch
             {
                 "text/html" or "image/svg+xml" => text,
@@ -84,6 +79,14 @@ public static class HtmlReport
         }
         return "";
     }
+
+    // An output's data as text: a string in memory, a list of lines once read back from .ipynb.
+    internal static string TextOf(object? value) => value switch
+    {
+        string s => s,
+        IEnumerable<object> lines => string.Concat(lines),
+        _ => value?.ToString() ?? "",
+    };
 
     private static string Encode(string s) => WebUtility.HtmlEncode(s);
 }

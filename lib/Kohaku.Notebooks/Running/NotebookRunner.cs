@@ -17,7 +17,9 @@ public static class NotebookRunner
 {
     private static readonly SemaphoreSlim OneAtATime = new(1, 1);
 
-    public static async Task<NotebookRunResult> RunAsync(string notebookPath, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log)
+    // Cancelling `cancel` (Ctrl+C) cancels the running cell as VS Code's Stop does: the cell fails
+    // (code that polls Cell.Cancellation stops) and what ran so far is still written.
+    public static async Task<NotebookRunResult> RunAsync(string notebookPath, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log, CancellationToken cancel = default)
     {
         var source = Path.GetFullPath(notebookPath);
         if (!File.Exists(source)) throw new FileNotFoundException($"notebook not found: {source}", source);
@@ -27,15 +29,7 @@ public static class NotebookRunner
         if (string.Equals(executedPath, source, StringComparison.Ordinal))
             throw new ArgumentException($"{source}: --out would overwrite the notebook itself; choose another folder");
 
-        var document = Notebook.Parse(await File.ReadAllTextAsync(source), KernelInfos());
-        var code = document.Elements.Where(IsCode).ToList();
-        if (parameters.Count > 0)
-        {
-            if (code.Count == 0) throw new ArgumentException($"{source}: has no code cell to take parameters");
-            try { code[0].Contents = NotebookParameters.Apply(code[0].Contents, parameters); }
-            catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}", e); }
-        }
-        foreach (var cell in code) { cell.Outputs.Clear(); cell.ExecutionOrder = 0; }
+        var document = Load(source, parameters);
 
         // The working directory is process-wide, so headless notebooks run one at a time.
         await OneAtATime.WaitAsync();
@@ -52,6 +46,7 @@ public static class NotebookRunner
             {
                 if (e is StandardOutputValueProduced or StandardErrorValueProduced) log.Write(((DisplayEvent)e).FormattedValues.FirstOrDefault()?.Value);
             });
+            using var stop = cancel.Register(() => _ = kernel.SendAsync(new Cancel()));
             var order = 0;
             for (var i = 0; i < document.Elements.Count; i++)
             {
@@ -64,6 +59,11 @@ public static class NotebookRunner
                 {
                     cell.Outputs.Add(CellOutputs.Error($"the Kohaku kernel runs C# only; this cell is '{cell.KernelName}'"));
                     (failedCell, error) = (i + 1, $"{source}: cell {i + 1} ({firstLine}): kernel '{cell.KernelName}' is not available");
+                    break;
+                }
+                if (cancel.IsCancellationRequested)
+                {
+                    (failedCell, error) = (i + 1, $"{source}: cancelled before cell {i + 1} ({firstLine})");
                     break;
                 }
                 var submit = new SubmitCode(cell.Contents, KohakuKernel.CSharpName);
@@ -91,6 +91,24 @@ public static class NotebookRunner
         AtomicFile.WriteAllText(reportPath, HtmlReport.Render(document, run));
         return run;
     }
+
+    // The notebook as it will run: parameters applied to the first code cell, outputs cleared.
+    internal static InteractiveDocument Load(string source, IReadOnlyDictionary<string, string> parameters)
+    {
+        var document = Notebook.Parse(File.ReadAllText(source), KernelInfos());
+        var code = document.Elements.Where(IsCode).ToList();
+        if (parameters.Count > 0)
+        {
+            if (code.Count == 0) throw new ArgumentException($"{source}: has no code cell to take parameters");
+            try { code[0].Contents = NotebookParameters.Apply(code[0].Contents, parameters); }
+            catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}", e); }
+        }
+        foreach (var cell in code) { cell.Outputs.Clear(); cell.ExecutionOrder = 0; }
+        return document;
+    }
+
+    internal static IEnumerable<InteractiveDocumentElement> CodeToRun(string source, IReadOnlyDictionary<string, string> parameters) =>
+        Load(Path.GetFullPath(source), parameters).Elements.Where(IsCode);
 
     internal static KernelInfoCollection KernelInfos()
     {
@@ -120,12 +138,12 @@ public static class NotebookRunner
         return notebook.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 
-    private static bool IsCode(InteractiveDocumentElement e) => e.KernelName is not ("markdown" or "md");
+    internal static bool IsCode(InteractiveDocumentElement e) => e.KernelName is not ("markdown" or "md");
 
-    private static IEnumerable<string> HtmlOf(InteractiveDocumentOutputElement o) => o switch
+    internal static IEnumerable<string> HtmlOf(InteractiveDocumentOutputElement o) => o switch
     {
-        DisplayElement d when d.Data.TryGetValue("text/html", out var h) => [h?.ToString() ?? ""],
-        ReturnValueElement r when r.Data.TryGetValue("text/html", out var h) => [h?.ToString() ?? ""],
+        DisplayElement d when d.Data.TryGetValue("text/html", out var h) => [HtmlReport.TextOf(h)],
+        ReturnValueElement r when r.Data.TryGetValue("text/html", out var h) => [HtmlReport.TextOf(h)],
         _ => [],
     };
 }

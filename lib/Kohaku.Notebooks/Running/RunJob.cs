@@ -31,16 +31,26 @@ public static class RunJob
         return parameters;
     }
 
-    public static async Task<IReadOnlyList<NotebookRunResult>> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log)
+    // skipComplete: a notebook whose executed copy in outDir ran the same code without error is not
+    // run again, so a rerun into the same folder resumes at the first incomplete notebook.
+    public static async Task<IReadOnlyList<NotebookRunResult>> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log, bool skipComplete = false, CancellationToken cancel = default)
     {
+        var clash = notebooks.GroupBy(n => Path.GetFileNameWithoutExtension(n), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null) throw new ArgumentException($"notebooks {string.Join(" and ", clash)} would write the same {clash.Key}.ipynb into {outDir}");
         var results = new List<NotebookRunResult>();
         Directory.CreateDirectory(outDir);
         try
         {
             foreach (var notebook in notebooks)
             {
+                if (skipComplete && ExecutedCopy.Complete(notebook, parameters, outDir) is { } done)
+                {
+                    log.WriteLine($"run: {Path.GetFileName(notebook)} already complete in {outDir}, skipped");
+                    results.Add(done);
+                    continue;
+                }
                 log.WriteLine($"run: {notebook}");
-                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log);
+                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log, cancel);
                 results.Add(result);
                 log.WriteLine(result.Succeeded
                     ? $"run: {Path.GetFileName(notebook)} done in {result.Duration.TotalSeconds:F1} s -> {result.ReportPath}"

@@ -106,11 +106,10 @@ public sealed class DiffusionTrainer
                     noise = noise + randn([latents.shape[0], latents.shape[1], 1, 1], generator: rng) * _config.NoiseOffset;
                 noise = noise.to(_task.Device);
                 var timesteps = randint(0, _schedule.Steps, [latents.shape[0]], dtype: ScalarType.Int64, generator: rng).to(_task.Device);
-                var augmentSeed = (int)(uint)HashCode.Combine(_config.Seed, state.Step, micro);
                 var t1 = watch.Elapsed.TotalSeconds;
                 var noisy = latents * sqrtAlpha.index_select(0, timesteps).view(-1, 1, 1, 1)
                     + noise * sqrtOneMinusAlpha.index_select(0, timesteps).view(-1, 1, 1, 1);
-                var prediction = _task.PredictNoise(noisy, timesteps, batch, augmentSeed);
+                var prediction = _task.PredictNoise(noisy, timesteps, batch, state.Step * _config.GradientAccumulation + micro);
                 var loss = DiffusionLoss.Compute(prediction, noise, minSnr?.For(timesteps));
                 lossSum += loss.item<float>();
                 var t2 = watch.Elapsed.TotalSeconds;

@@ -26,9 +26,10 @@ public interface IDiffusionTask
     // Scaled latents [B,4,h,w] fp32 on Device; a posterior sample, if one is drawn, uses rng.
     Tensor Latents(SampleBatch batch, Generator rng);
 
-    // ε prediction (any float dtype) for x_t at integer timesteps [B]. augmentSeed seeds this
-    // micro-step's caption shuffle and tag dropout, so a resumed run sees the same captions.
-    Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, int augmentSeed);
+    // ε prediction (any float dtype) for x_t at integer timesteps [B]. microStep (counted from the
+    // run's start over all micro-batches) seeds this fetch's caption shuffle and tag dropout
+    // (CaptionAugmenter.Augment(caption, seed, microStep, indexInBatch)), so a resume replays them.
+    Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep);
 }
 
 // Optional: a task that can render preview images from its current weights.

@@ -128,6 +128,17 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
     }
 
     [Fact]
+    public void MapPosts_ThreeReaders_SameOrderAndTagsAsSequential()
+    {
+        using var db = fixture.Open();
+        var ids = db.PostIds().Where((_, i) => i % 3 != 1).ToList();
+        var sequential = db.TaggedPosts(ids).Select(p => (p.Post.Id, string.Join(" ", p.Tags.Select(t => t.Name)))).ToList();
+        var parallel = db.MapPosts(ids, p => (p.Post.Id, string.Join(" ", p.Tags.Select(t => t.Name))), readers: 3).ToList();
+        Assert.Equal(sequential, parallel);
+        Assert.Equal(400, parallel.Count);
+    }
+
+    [Fact]
     public void TaggedPosts_UnsortedIds_Throws()
     {
         using var db = fixture.Open();

@@ -31,6 +31,27 @@ public sealed class WeightedMergeTests
     }
 
     [Fact]
+    public void Run_BaseConfigWithReference_EqualsRestoreThenMerge()
+    {
+        using var dir = new TempDir();
+        foreach (var (name, seed) in new[] { ("orig", 0), ("gamma", 1), ("beta", 2) })
+            using (var m = TestCheckpoints.TinyModels(seed)) TestCheckpoints.WriteTiny(dir.File(name + ".safetensors"), m);
+        EmbeddingRestore.Run(dir.File("orig.safetensors"), dir.File("gamma.safetensors"), dir.File("gamma-r.safetensors"));
+        EmbeddingRestore.Run(dir.File("orig.safetensors"), dir.File("beta.safetensors"), dir.File("beta-r.safetensors"));
+        WeightedMerge.Run([dir.File("gamma-r.safetensors"), dir.File("beta-r.safetensors")], [0.5, 0.5], dir.File("two-step.safetensors"));
+        var config = new BaseConfig
+        {
+            Checkpoints = [dir.File("gamma.safetensors"), dir.File("beta.safetensors")],
+            RestoreEmbeddingsFrom = dir.File("orig.safetensors"),
+            Dtype = null,
+        };
+        WeightedMerge.Run(config, dir.File("base.safetensors"));
+        var twoStep = TestCheckpoints.ReadAll(dir.File("two-step.safetensors"));
+        var onePass = TestCheckpoints.ReadAll(dir.File("base.safetensors"));
+        foreach (var (key, t) in twoStep) Assert.True(allclose(t, onePass[key], 0, 0), key);
+    }
+
+    [Fact]
     public void Run_DtypeGiven_WritesFloatsInIt()
     {
         using var dir = new TempDir();

@@ -38,7 +38,8 @@ public sealed class ChartTests
     [Fact]
     public void SaveHtml_Chart_WritesOfflinePageWithFigure()
     {
-        var path = Path.Combine(TestPaths.TempDir(), "c.html");
+        using var temp = new TempFolder();
+        var path = Path.Combine(temp.Path, "c.html");
         Chart.SaveHtml(Chart.Bar(["x"], [1], "bars"), path, "bars");
         var html = File.ReadAllText(path);
         Assert.Contains("plotly.js v" + PlotlyHtml.PlotlyJsVersion, html);

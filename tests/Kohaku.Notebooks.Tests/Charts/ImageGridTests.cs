@@ -17,7 +17,8 @@ public sealed class ImageGridTests
     [Fact]
     public void FromFiles_CaptionCountMismatch_Throws()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var a = Path.Combine(dir, "a.png");
         File.WriteAllBytes(a, [9]);
         Assert.Contains("1 images but 2 captions", Assert.Throws<ArgumentException>(() => ImageGrid.FromFiles([a], ["x", "y"])).Message);

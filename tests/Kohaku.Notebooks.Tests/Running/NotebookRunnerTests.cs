@@ -12,7 +12,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_SecondCellThrows_StopsNamingCellAndKeepsFirstOutput()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "fails.ipynb",
             "Console.WriteLine(\"first ran\");",
             "md:# between",
@@ -35,7 +36,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_ChartCell_WritesHtmlOutputWithPlotlyFigureAndOfflineReport()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "chart.ipynb",
             "using Kohaku.Notebooks.Charts;",
             "Chart.Bar(new[] { \"a\", \"b\" }, new[] { 1.0, 2.0 }, \"counts\")");
@@ -56,7 +58,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_ParametersOverridden_CellsSeeNewTypedValues()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "params.ipynb",
             "var name = \"a\";   // who\nvar epochs = 2;\nvar fast = false;",
             "$\"{name}:{epochs * 2}:{fast}\"");
@@ -71,7 +74,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_UnknownParameter_ThrowsNamingIt()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "params.ipynb", "var epochs = 2;", "epochs");
 
         var e = await Assert.ThrowsAsync<ArgumentException>(() => NotebookRunner.RunAsync(notebook, new Dictionary<string, string> { ["epoch"] = "5" }, Path.Combine(dir, "out"), TextWriter.Null));
@@ -84,7 +88,8 @@ public sealed class NotebookRunnerTests
     [Fact]
     public async Task RunAsync_Environment00_RunsHeadlessInNotebookFolderWithHeadline()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = Path.Combine(TestPaths.RepoRoot, "notebooks", "00-environment.ipynb");
         var before = Environment.CurrentDirectory;
 
@@ -98,5 +103,39 @@ public sealed class NotebookRunnerTests
         Assert.Contains("10.1.0.0", executed);
         Assert.Equal(".net-csharp", (string?)JsonNode.Parse(executed)!["metadata"]!["kernelspec"]!["name"]);
         Assert.Equal(before, Environment.CurrentDirectory);
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_FailsRunningCellWhichSeesCellCancellation()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var stopped = Path.Combine(dir, "stopped.txt");
+        var notebook = TestPaths.WriteNotebook(dir, "cancel.ipynb",
+            "Console.WriteLine(\"before\");",
+            "// the runner logs this first line; the marker below only appears once the cell runs\nConsole.WriteLine(\"loop\" + \"ing\");\nwhile (!Cell.Cancellation.IsCancellationRequested) await Task.Delay(20);\nFile.WriteAllText(@\"" + stopped + "\", \"\");",
+            "\"after\"");
+        using var cancel = new CancellationTokenSource();
+
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(dir, "out"), new Watch("looping", cancel.Cancel), cancel.Token);
+
+        Assert.Equal(2, result.FailedCell);
+        var cells = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]!.AsArray();
+        Assert.Contains("Command cancelled.", cells[1]!["outputs"]!.ToJsonString());
+        Assert.Empty(cells[2]!["outputs"]!.AsArray());
+        for (var i = 0; i < 100 && !File.Exists(stopped); i++) await Task.Delay(50);
+        Assert.True(File.Exists(stopped), "the cancelled cell never saw Cell.Cancellation");
+    }
+
+    // A log that calls back once when a marker is written (the runner echoes cell output to it).
+    private sealed class Watch(string marker, Action onSeen) : StringWriter
+    {
+        private bool _seen;
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            if (!_seen && value?.Contains(marker, StringComparison.Ordinal) == true) { _seen = true; onSeen(); }
+        }
     }
 }

@@ -11,7 +11,8 @@ public sealed class RunVerbTests
     [Fact]
     public async Task Run_UnknownParam_Exits2WithoutOutputs()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "n.ipynb", "var epochs = 1;");
         Assert.Equal(2, await Run(notebook, "--param", "epoch=3", "--out", Path.Combine(dir, "out")));
         Assert.False(File.Exists(Path.Combine(dir, "out", "n.ipynb")));
@@ -20,7 +21,8 @@ public sealed class RunVerbTests
     [Fact]
     public async Task Run_FailingCell_Exits1AndWritesExecutedCopy()
     {
-        var dir = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "n.ipynb", "var epochs = 1;", "throw new Exception(\"x\");");
         Assert.Equal(1, await Run(notebook, "--out", Path.Combine(dir, "out")));
         Assert.True(File.Exists(Path.Combine(dir, "out", "n.ipynb")));
@@ -30,7 +32,8 @@ public sealed class RunVerbTests
     [Fact]
     public async Task Run_NoNotebooks_RunsStageNotebooksWithRunConfigAndWorkDirIntoRunsFolder()
     {
-        var root = TestPaths.TempDir();
+        using var temp = new TempFolder();
+        var root = temp.Path;
         var notebooks = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
         TestPaths.WriteNotebook(notebooks, "01-first.ipynb",
             "var runConfig = \"../data/sample.run.json\";\nvar workDir = \"../runs/notebook\";",

@@ -47,13 +47,13 @@ internal sealed class ToyDiffusionTask : IDiffusionTask
         return mean + randn(mean.shape, generator: rng) * 0.05f;
     }
 
-    public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, int augmentSeed)
+    public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep)
     {
         Calls++;
         var x = nn.functional.conv2d(noisyLatents, _conv, padding: [1, 1]);
         var mixed = (x.flatten(1)[.., ..64] + 1).unsqueeze(1).matmul(_mixer).sum([2]).view(-1, 1, 1, 1) * 0.01f;
         var t = (timesteps.to(ScalarType.Float32) / 1000f).view(-1, 1, 1, 1);
-        var y = x + mixed + _textBias.view(1, 4, 1, 1) * t + new Random(augmentSeed).NextSingle() * 1e-3f;
+        var y = x + mixed + _textBias.view(1, 4, 1, 1) * t + new Random((int)microStep).NextSingle() * 1e-3f;
         return NanAfterCalls is { } n && Calls > n ? y * float.NaN : y;
     }
 

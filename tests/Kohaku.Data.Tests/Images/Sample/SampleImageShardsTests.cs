@@ -6,21 +6,22 @@ namespace Kohaku.Data.Tests.Images.Sample;
 public class SampleImageShardsTests
 {
     [Fact]
-    public void Write_200Posts_ShardLayoutAndEveryDefectSkippedWithItsReason()
+    public void Write_20PostsDefectEvery3_ShardLayoutAndEveryDefectSkippedWithItsReason()
     {
         var folder = Path.Combine(Path.GetTempPath(), "kohaku-sample-" + Guid.NewGuid().ToString("N"));
-        var posts = Enumerable.Range(0, 200).Select(i => new SamplePost(1000 + 7 * i, 120 + i, 100, ["circle", "red_theme"])).ToList();
+        var posts = Enumerable.Range(0, 20).Select(i => new SamplePost(1000 + 7 * i, 120 + i, 100, ["circle", "red_theme"])).ToList();
         try
         {
-            var result = SampleImageShards.Write(folder, posts);
+            var result = SampleImageShards.Write(folder, posts, defectEvery: 3);
 
             Assert.Equal(5, result.Defects.Count);
-            Assert.Equal(195, result.Pictures);
+            Assert.Equal(15, result.Pictures);
+            Assert.Equal(Enum.GetValues<SampleDefect>(), result.Defects.Values.Distinct().Order());
             Assert.True(File.Exists(Path.Combine(folder, $"data-0{1000 % 1000:D3}.tar")));
-            Assert.True(File.Exists(Path.Combine(folder, $"data-1{(1000 + 7 * 199) % 1000:D3}.tar")));
+            Assert.True(File.Exists(Path.Combine(folder, $"data-1{(1000 + 7 * 18) % 1000:D3}.tar")));
 
             using var loader = new BucketImageLoader(new BucketConfig { Resolution = 256, MinSide = 64, MaxSide = 1024 }, new TarShardSource(folder), ownsSource: true);
-            var reasons = result.Defects.ToDictionary(d => d.Value, d => { loader.TryLoad(d.Key, out _, out var s); return s!.Reason; });
+            var reasons = result.Defects.DistinctBy(d => d.Value).ToDictionary(d => d.Value, d => { loader.TryLoad(d.Key, out _, out var s); return s!.Reason; });
             Assert.Equal(SkipReason.Corrupt, reasons[SampleDefect.Truncated]);
             Assert.Equal(SkipReason.Empty, reasons[SampleDefect.Empty]);
             Assert.Equal(SkipReason.UnknownFormat, reasons[SampleDefect.Garbage]);

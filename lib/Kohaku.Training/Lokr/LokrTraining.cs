@@ -1,0 +1,77 @@
+using Kohaku.Data.Export;
+using Kohaku.Data.Images;
+using Kohaku.Diffusion;
+using Kohaku.Diffusion.Lokr;
+using Kohaku.Diffusion.SafeTensors;
+using Kohaku.Diffusion.Sdxl;
+using Kohaku.Diffusion.Tokenizer;
+using Kohaku.Training.Config;
+using Kohaku.Training.Trainer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Lokr;
+
+// Stage 5 entry point (`kohaku train`, notebook 05): loads the base checkpoint in the precision's
+// dtype and freezes it, attaches LoKr (fp32 factors), runs the DiffusionTrainer on the bucketed,
+// captioned images, and writes workDir/lokr.safetensors.
+public static class LokrTraining
+{
+    public static TrainResult Run(TrainConfig config, LokrConfig lokr, TrainPaths paths, bool resume,
+        Action<TrainStep>? onStep = null, Action<string>? log = null, CancellationToken cancel = default)
+    {
+        config.Validate();
+        lokr.Validate();
+        var problems = paths.Problems();
+        if (problems.Count > 0) throw new FileNotFoundException("train: " + string.Join("; ", problems));
+
+        var device = TorchRuntime.DefaultDevice;
+        var precision = DiffusionTrainer.ResolvePrecision(config.Precision, device);
+        if (precision == TrainPrecision.Fp16 && device.type != DeviceType.CUDA)
+            throw new ArgumentException("train.precision: fp16 training on CPU is pathologically slow (fp16 conv weight grads); use fp32 or bf16");
+        var dtype = precision switch { TrainPrecision.Fp16 => ScalarType.Float16, TrainPrecision.Bf16 => ScalarType.BFloat16, _ => ScalarType.Float32 };
+        log?.Invoke($"train: {TorchRuntime.Describe()}, base in {dtype}, LoKr in fp32, {config.Optimizer}");
+
+        using var models = SdxlCheckpoint.Load(paths.BaseCheckpoint, null, device, dtype);
+        foreach (var (_, module) in models.Components())
+            foreach (var p in module.parameters()) p.requires_grad = false;
+        // Fresh adapters are random in w1; the training seed fixes them so a resumed run builds the same.
+        manual_seed(config.Seed);
+        using var network = LokrNetwork.Build(models, lokr with { TrainTextEncoders = lokr.TrainTextEncoders && config.TrainTextEncoders }, device, ScalarType.Float32);
+        var tokenizer = ClipTokenizer.FromFiles(Path.Combine(paths.TokenizerDir, "vocab.json"), Path.Combine(paths.TokenizerDir, "merges.txt"));
+
+        var buckets = BucketsFile.Read(paths.BucketsJson);
+        var samples = TrainSample.Join(buckets, CaptionsFile.Read(paths.CaptionsJsonl), log);
+        using var images = new BucketImageLoader(buckets.Config, ImageSourceSet.Open(paths.ImageFolders, log), ownsSource: true);
+        var task = new SdxlLokrTask(models, network, tokenizer, samples, id => images.Load(id), config, new LatentCache(paths.LatentDir, config.Seed), device);
+        log?.Invoke($"train: {samples.Count} images in {task.Buckets.Count} buckets, {network.Modules.Count} LoKr modules, {network.ParameterCount:N0} trainable parameters");
+
+        var trainer = new DiffusionTrainer(config, task, paths.TrainDir);
+        if (onStep is not null) trainer.StepCompleted += onStep;
+        var result = trainer.Run(resume, cancel);
+        var saveType = lokr.SaveDtype switch { "fp32" => SafeDType.F32, "bf16" => SafeDType.BF16, _ => SafeDType.F16 };
+        LokrFile.Save(paths.LokrOutput, network, saveType, Metadata(config, result, samples.Count));
+        log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
+        return result;
+    }
+
+    // kohya's ss_* training keys that apply to this run (kohya-sdxl.md §6.4); values are strings.
+    private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images) => new()
+    {
+        ["ss_unet_lr"] = c.UnetLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_text_encoder_lr"] = c.TextEncoderLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_optimizer"] = $"{c.Optimizer}(betas=({c.Beta1},{c.Beta2}),weight_decay={c.WeightDecay})",
+        ["ss_lr_scheduler"] = "constant_with_warmup",
+        ["ss_lr_warmup_steps"] = c.WarmupSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_min_snr_gamma"] = c.MinSnrGamma.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_noise_offset"] = c.NoiseOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_max_grad_norm"] = c.MaxGradNorm.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_gradient_accumulation_steps"] = c.GradientAccumulation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_seed"] = c.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_num_train_images"] = images.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_steps"] = r.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_max_train_steps"] = r.TotalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_caption_tag_dropout_rate"] = c.CaptionTagDropout.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_keep_tokens_separator"] = c.KeepTokensSeparator,
+    };
+}

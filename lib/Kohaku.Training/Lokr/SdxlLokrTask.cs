@@ -1,0 +1,119 @@
+using Kohaku.Data.Captions;
+using Kohaku.Data.IO;
+using Kohaku.Data.Images;
+using Kohaku.Diffusion.Lokr;
+using Kohaku.Diffusion.Sampling;
+using Kohaku.Diffusion.Sdxl;
+using Kohaku.Diffusion.Tokenizer;
+using Kohaku.Training.Config;
+using Kohaku.Training.Data;
+using Kohaku.Training.Trainer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Lokr;
+
+// SDXL + LoKr as a diffusion task: latents from the (fp32) VAE, per-fetch caption augmentation,
+// both text encoders (with grad when their adapters train), the size vector from the bucket stage,
+// and the UNet in the frozen base's dtype; LoKr factors stay fp32 and reach the layers as ΔW.
+public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
+{
+    private readonly SdxlModels _models;
+    private readonly LokrNetwork _network;
+    private readonly ClipTokenizer _tokenizer;
+    private readonly SdxlConditioner _conditioner;
+    private readonly IReadOnlyList<TrainSample> _samples;
+    private readonly Func<long, ProcessedImage> _loadImage;
+    private readonly TrainConfig _config;
+    private readonly CaptionAugmenter _augmenter;
+    private readonly LatentCache? _cache;
+    private readonly ScalarType _computeType;
+
+    public SdxlLokrTask(SdxlModels models, LokrNetwork network, ClipTokenizer tokenizer, IReadOnlyList<TrainSample> samples,
+        Func<long, ProcessedImage> loadImage, TrainConfig config, LatentCache? cache, Device device)
+    {
+        if (samples.Count == 0) throw new ArgumentException("no training samples", nameof(samples));
+        _models = models;
+        _network = network;
+        _tokenizer = tokenizer;
+        _conditioner = new SdxlConditioner(models);
+        _samples = samples;
+        _loadImage = loadImage;
+        _config = config;
+        _augmenter = new CaptionAugmenter(config.CaptionTagDropout, config.ShuffleCaption, config.KeepTokensSeparator);
+        _cache = config.CacheLatents ? cache : null;
+        _computeType = models.Unet.parameters().First().dtype;
+        Device = device;
+        Buckets = TrainSample.GroupByBucket(samples);
+        TrainableGroups = Groups(network);
+    }
+
+    public Device Device { get; }
+    public IReadOnlyList<TrainableGroup> TrainableGroups { get; }
+    public IReadOnlyList<IReadOnlyList<int>> Buckets { get; }
+
+    public Tensor Latents(SampleBatch batch, Generator rng)
+    {
+        using var scope = NewDisposeScope();
+        var rows = batch.Samples.Select(i =>
+        {
+            var s = _samples[i];
+            Tensor Pixels() => Chw(_loadImage(s.Id));
+            return _cache is null
+                ? LatentCache.Encode(Pixels(), _models.Vae, rng)
+                : _cache.GetOrEncode(s.Id, s.Bucket.Bucket[0], s.Bucket.Bucket[1], Pixels, _models.Vae);
+        }).ToArray();
+        return stack(rows).to(Device).MoveToOuterDisposeScope();
+    }
+
+    public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep)
+    {
+        using var scope = NewDisposeScope();
+        var captions = batch.Samples.Select((s, k) => _augmenter.Augment(_samples[s].Caption, _config.Seed, microStep, k)).ToList();
+        var ids1 = Ids(captions, _tokenizer.Eos);
+        var ids2 = Ids(captions, 0);
+        Tensor context, pooled;
+        using (set_grad_enabled(_config.TrainTextEncoders && is_grad_enabled()))
+            (context, pooled) = _conditioner.Encode(ids1, ids2);
+        var y = _conditioner.SizeVector(pooled, batch.Samples.Select(i => _samples[i].Size).ToList());
+        var eps = _models.Unet.call(noisyLatents.to(_computeType), timesteps, context.to(_computeType), y.to(_computeType));
+        return eps.MoveToOuterDisposeScope();
+    }
+
+    public IReadOnlyList<string> WritePreviews(long step, string directory)
+    {
+        var written = new List<string>();
+        for (var i = 0; i < _config.SamplePrompts.Count; i++)
+        {
+            var prompt = _config.SamplePrompts[i];
+            var ids = new PromptIds(_tokenizer.EncodeChunks(prompt, _tokenizer.Eos), _tokenizer.EncodeChunks(prompt, 0));
+            var settings = new SampleSettings(_config.SampleWidth, _config.SampleHeight, _config.SampleSteps, _config.SampleGuidance, _config.SampleSeed + i);
+            var png = SdxlSampler.Generate(_models, ids, null, settings);
+            var path = Path.Combine(directory, $"step-{step:D8}-{i:D2}.png");
+            AtomicFile.WriteAllBytes(path, png);
+            written.Add(path);
+        }
+        return written;
+    }
+
+    private Tensor Ids(IReadOnlyList<string> captions, int pad) =>
+        stack(captions.Select(c => tensor(_tokenizer.EncodeChunks(c, pad))).ToArray()).to(Device);
+
+    private static Tensor Chw(ProcessedImage image) => tensor(image.Pixels).view(ProcessedImage.Channels, image.Height, image.Width);
+
+    // Checkpoint keys: the LyCORIS module name + factor suffix, norms as <name>.w_norm / .b_norm.
+    private static IReadOnlyList<TrainableGroup> Groups(LokrNetwork network)
+    {
+        var names = new Dictionary<IntPtr, string>();
+        foreach (var (target, module) in network.Targets.Zip(network.Modules))
+            foreach (var (suffix, p) in module.Factors) names[p.Handle] = $"{target.Name}.{suffix}";
+        foreach (var norm in network.Norms)
+        {
+            names[norm.Weight.Handle] = norm.Name + ".w_norm";
+            if (norm.Bias is not null) names[norm.Bias.Handle] = norm.Name + ".b_norm";
+        }
+        TrainableGroup Group(string name, GroupKind kind, LokrPart part) =>
+            new(name, kind, network.Parameters(part).Select(p => (names[p.Handle], p)).ToList());
+        return [Group("unet", GroupKind.Unet, LokrPart.Unet), Group("text_encoders", GroupKind.TextEncoder, LokrPart.TextEncoder)];
+    }
+}

@@ -1,0 +1,34 @@
+using Kohaku.Data.Export;
+using Kohaku.Data.Images;
+
+namespace Kohaku.Training.Lokr;
+
+// The files a LoKr training run reads and writes. Defaults follow the fixed stage-output names
+// under workDir: base.safetensors, buckets.json, captions.jsonl in; latents/, train/ and
+// lokr.safetensors out. ImageFolders are the bucket stage's (already resolved) image folders.
+public sealed record TrainPaths(string BaseCheckpoint, string TokenizerDir, string BucketsJson, string CaptionsJsonl, IReadOnlyList<string> ImageFolders, string WorkDir)
+{
+    public const string LokrFileName = "lokr.safetensors";
+
+    public string TrainDir => Path.Combine(WorkDir, "train");
+    public string LatentDir => Path.Combine(WorkDir, "latents");
+    public string LokrOutput => Path.Combine(WorkDir, LokrFileName);
+
+    public static TrainPaths ForWorkDir(string workDir, string tokenizerDir, IReadOnlyList<string> imageFolders) => new(
+        Path.Combine(workDir, "base.safetensors"),
+        tokenizerDir,
+        Path.Combine(workDir, BucketsFile.FileName),
+        Path.Combine(workDir, CaptionsFile.FileName),
+        imageFolders,
+        workDir);
+
+    public IReadOnlyList<string> Problems()
+    {
+        var problems = new List<string>();
+        foreach (var (what, path) in new[] { ("base checkpoint", BaseCheckpoint), ("buckets", BucketsJson), ("captions", CaptionsJsonl) })
+            if (!File.Exists(path)) problems.Add($"{what} not found: {path}");
+        foreach (var file in new[] { "vocab.json", "merges.txt" })
+            if (!File.Exists(Path.Combine(TokenizerDir, file))) problems.Add($"tokenizer file not found: {Path.Combine(TokenizerDir, file)}");
+        return problems;
+    }
+}
