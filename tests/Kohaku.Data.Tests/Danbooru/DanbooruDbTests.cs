@@ -179,6 +179,21 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
     }
 
     [Fact]
+    public void TaggedPosts_RelationToMissingTag_SkipsItLikeAnInnerJoin()
+    {
+        var path = MakeDb("orphan.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+            "CREATE INDEX posttagrelation_post_id ON posttagrelation (post_id)",
+            "INSERT INTO post VALUES (42, '2020-01-01T00:00:00.000-05:00', 0, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)",
+            "INSERT INTO tag VALUES (1, 'solo', 0), (2, 'highres', 4)",
+            "INSERT INTO posttagrelation (post_id, tag_id) VALUES (42, 2), (42, 99), (42, 1)");
+        using var db = DanbooruDb.Open(path);
+        Assert.Equal(["highres", "solo"], db.Find(42)!.Tags.Select(t => t.Name));
+    }
+
+    [Fact]
     public void Posts_BadRating_ThrowsNamingPost()
     {
         var path = MakeDb("badrating.db",
