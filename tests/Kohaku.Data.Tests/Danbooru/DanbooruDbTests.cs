@@ -1,0 +1,223 @@
+using Kohaku.Data.Danbooru;
+using Kohaku.Data.Sample;
+using Kohaku.Data.Tests.Sample;
+using Microsoft.Data.Sqlite;
+
+namespace Kohaku.Data.Tests.Danbooru;
+
+public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFixture>
+{
+    [Fact]
+    public void Open_GeneratedFile_DetectsV31WithIndexes()
+    {
+        using var db = fixture.Open();
+        Assert.Equal(SchemaVersion.V31, db.Schema.Version);
+        Assert.True(db.Schema.HasRelationPostIndex);
+        Assert.True(db.Schema.HasRelationTagIndex);
+        Assert.Equal(600, db.CountPosts());
+    }
+
+    [Fact]
+    public void Open_MissingFile_ThrowsNamingPath()
+    {
+        var path = Path.Combine(fixture.Dir, "nope.db");
+        var e = Assert.Throws<FileNotFoundException>(() => DanbooruDb.Open(path));
+        Assert.Contains("nope.db", e.Message);
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public void Open_NotSqlite_ThrowsNamingFile()
+    {
+        var path = Path.Combine(fixture.Dir, "text.db");
+        File.WriteAllText(path, "this is not a database, just text long enough to fill a header......................................................");
+        var e = Assert.Throws<InvalidDataException>(() => DanbooruDb.Open(path));
+        Assert.Contains("text.db", e.Message);
+    }
+
+    [Fact]
+    public void Open_MissingTagTable_ThrowsNamingTable()
+    {
+        var path = MakeDb("notag.db", "CREATE TABLE post (id INTEGER PRIMARY KEY)");
+        var e = Assert.Throws<InvalidDataException>(() => DanbooruDb.Open(path));
+        Assert.Contains("table \"tag\" is missing", e.Message);
+        Assert.Contains("notag.db", e.Message);
+    }
+
+    [Fact]
+    public void Open_PostWithoutFavCount_ThrowsNamingColumn()
+    {
+        var path = MakeDb("nofav.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)");
+        var e = Assert.Throws<InvalidDataException>(() => DanbooruDb.Open(path));
+        Assert.Contains("table \"post\" has no column \"fav_count\"", e.Message);
+    }
+
+    [Fact]
+    public void Open_RelationWithoutTagId_ThrowsNamingColumn()
+    {
+        var path = MakeDb("norel.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT)");
+        var e = Assert.Throws<InvalidDataException>(() => DanbooruDb.Open(path));
+        Assert.Contains("table \"posttagrelation\" has no column \"tag_id\"", e.Message);
+    }
+
+    [Fact]
+    public void Open_NoRelationNoTagList_ThrowsNamingBoth()
+    {
+        var path = MakeDb("notags.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)");
+        var e = Assert.Throws<InvalidDataException>(() => DanbooruDb.Open(path));
+        Assert.Contains("\"posttagrelation\" is missing", e.Message);
+        Assert.Contains("\"tag_list\"", e.Message);
+    }
+
+    [Fact]
+    public void Open_ReadsWithoutModifyingFile()
+    {
+        var path = fixture.Make("readonly.db", new SampleDbOptions(50, Seed: 9));
+        var before = File.ReadAllBytes(path);
+        var stamp = File.GetLastWriteTimeUtc(path);
+        using (var db = DanbooruDb.Open(path))
+        {
+            _ = db.TaggedPosts(db.PostIds().ToList()).Count();
+            using var cmd = db.Connection.CreateCommand();
+            cmd.CommandText = "DELETE FROM post";
+            Assert.Throws<SqliteException>(() => cmd.ExecuteNonQuery());
+        }
+        Assert.Equal(before, File.ReadAllBytes(path));
+        Assert.Equal(stamp, File.GetLastWriteTimeUtc(path));
+    }
+
+    [Fact]
+    public void TaggedPosts_Tags_ComeInRelationIdOrder()
+    {
+        using var db = fixture.Open();
+        var ids = db.PostIds().ToList();
+        var expected = new Dictionary<long, List<long>>();
+        using (var cmd = db.Connection.CreateCommand())
+        {
+            cmd.CommandText = "SELECT post_id, tag_id FROM posttagrelation ORDER BY id";
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                var post = reader.GetInt64(0);
+                if (!expected.TryGetValue(post, out var list)) expected[post] = list = [];
+                list.Add(reader.GetInt64(1));
+            }
+        }
+        var posts = db.TaggedPosts(ids).ToList();
+        Assert.Equal(ids, posts.Select(p => p.Post.Id));
+        foreach (var p in posts) Assert.Equal(expected[p.Post.Id], p.Tags.Select(t => t.Id));
+    }
+
+    [Fact]
+    public void TaggedPosts_SubsetAndMissingIds_ReturnsOnlyExistingInOrder()
+    {
+        using var db = fixture.Open();
+        var all = db.PostIds().ToList();
+        var wanted = new List<long> { all[3], all[3] + 1, all[100], all[599], 9_999_999 };
+        wanted = wanted.Distinct().Order().ToList();
+        var got = db.TaggedPosts(wanted).Select(p => p.Post.Id).ToList();
+        Assert.Equal(new[] { all[3], all[100], all[599] }.Where(i => wanted.Contains(i)), got);
+    }
+
+    [Fact]
+    public void MapPosts_ThreeReaders_SameOrderAndTagsAsSequential()
+    {
+        using var db = fixture.Open();
+        var ids = db.PostIds().Where((_, i) => i % 3 != 1).ToList();
+        var sequential = db.TaggedPosts(ids).Select(p => (p.Post.Id, string.Join(" ", p.Tags.Select(t => t.Name)))).ToList();
+        var parallel = db.MapPosts(ids, p => (p.Post.Id, string.Join(" ", p.Tags.Select(t => t.Name))), readers: 3).ToList();
+        Assert.Equal(sequential, parallel);
+        Assert.Equal(400, parallel.Count);
+    }
+
+    [Fact]
+    public void TaggedPosts_UnsortedIds_Throws()
+    {
+        using var db = fixture.Open();
+        Assert.Throws<ArgumentException>(() => db.TaggedPosts([5, 3]).ToList());
+    }
+
+    [Theory]
+    [InlineData(SchemaVersion.V1TagList)]
+    [InlineData(SchemaVersion.V2)]
+    [InlineData(SchemaVersion.V3)]
+    public void TaggedPosts_OlderLayouts_ReadSameTagsAsV31(SchemaVersion version)
+    {
+        var options = new SampleDbOptions(120, Seed: 5);
+        using var current = DanbooruDb.Open(fixture.Make("v31-120.db", options));
+        using var old = DanbooruDb.Open(fixture.Make($"{version}-120.db", options with { Schema = version }));
+        Assert.Equal(version, old.Schema.Version);
+        var ids = current.PostIds().ToList();
+        var a = current.TaggedPosts(ids).ToList();
+        var b = old.TaggedPosts(ids).ToList();
+        Assert.Equal(a.Select(p => p.Post.Id), b.Select(p => p.Post.Id));
+        for (var i = 0; i < a.Count; i++)
+        {
+            Assert.Equal(a[i].Tags.Select(t => t.Name), b[i].Tags.Select(t => t.Name));
+            Assert.Equal(a[i].Post.FavCount, b[i].Post.FavCount);
+            Assert.Equal(a[i].Post.CreatedAt, b[i].Post.CreatedAt);
+        }
+    }
+
+    [Fact]
+    public void TaggedPosts_UnindexedSmallFile_StillReads()
+    {
+        var path = fixture.Make("noindex.db", new SampleDbOptions(80, Seed: 2, IndexRelation: false));
+        using var db = DanbooruDb.Open(path);
+        Assert.False(db.Schema.HasRelationPostIndex);
+        var posts = db.TaggedPosts(db.PostIds().ToList()).ToList();
+        Assert.Equal(80, posts.Count);
+        Assert.All(posts, p => Assert.NotEmpty(p.Tags));
+    }
+
+    [Fact]
+    public void TaggedPosts_RelationToMissingTag_SkipsItLikeAnInnerJoin()
+    {
+        var path = MakeDb("orphan.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+            "CREATE INDEX posttagrelation_post_id ON posttagrelation (post_id)",
+            "INSERT INTO post VALUES (42, '2020-01-01T00:00:00.000-05:00', 0, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)",
+            "INSERT INTO tag VALUES (1, 'solo', 0), (2, 'highres', 4)",
+            "INSERT INTO posttagrelation (post_id, tag_id) VALUES (42, 2), (42, 99), (42, 1)");
+        using var db = DanbooruDb.Open(path);
+        Assert.Equal(["highres", "solo"], db.Find(42)!.Tags.Select(t => t.Name));
+    }
+
+    [Fact]
+    public void Posts_BadRating_ThrowsNamingPost()
+    {
+        var path = MakeDb("badrating.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+            "INSERT INTO post VALUES (42, '2020-01-01T00:00:00.000-05:00', 7, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)");
+        using var db = DanbooruDb.Open(path);
+        var e = Assert.Throws<InvalidDataException>(() => db.Posts().ToList());
+        Assert.Contains("post 42 has rating 7", e.Message);
+    }
+
+    private string MakeDb(string name, params string[] statements)
+    {
+        var path = Path.Combine(fixture.Dir, name);
+        if (File.Exists(path)) File.Delete(path);
+        using var c = new SqliteConnection($"Data Source={path};Pooling=False");
+        c.Open();
+        foreach (var s in statements)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = s;
+            cmd.ExecuteNonQuery();
+        }
+        return path;
+    }
+}
