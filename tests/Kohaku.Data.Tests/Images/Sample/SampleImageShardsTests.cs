@@ -9,13 +9,15 @@ public class SampleImageShardsTests
     public void Write_20PostsDefectEvery3_ShardLayoutAndEveryDefectSkippedWithItsReason()
     {
         var folder = Path.Combine(Path.GetTempPath(), "kohaku-sample-" + Guid.NewGuid().ToString("N"));
-        var posts = Enumerable.Range(0, 20).Select(i => new SamplePost(1000 + 7 * i, 120 + i, 100, ["circle", "red_theme"])).ToList();
+        var posts = Enumerable.Range(0, 20).Select(i => new SamplePost(1000 + 7 * i, 120 + i, 100, ["circle", "red_theme"]))
+            .Append(new SamplePost(1005, 100, 100, ["circle"], HasImage: false)).ToList();
         try
         {
             var result = SampleImageShards.Write(folder, posts, defectEvery: 3);
 
             Assert.Equal(5, result.Defects.Count);
             Assert.Equal(15, result.Pictures);
+            Assert.Equal(1, result.NoImage);
             Assert.Equal(Enum.GetValues<SampleDefect>(), result.Defects.Values.Distinct().Order());
             Assert.True(File.Exists(Path.Combine(folder, $"data-0{1000 % 1000:D3}.tar")));
             Assert.True(File.Exists(Path.Combine(folder, $"data-1{(1000 + 7 * 18) % 1000:D3}.tar")));
@@ -27,6 +29,8 @@ public class SampleImageShardsTests
             Assert.Equal(SkipReason.UnknownFormat, reasons[SampleDefect.Garbage]);
             Assert.Equal(SkipReason.Corrupt, reasons[SampleDefect.ZeroSize]);
             Assert.Equal(SkipReason.Missing, reasons[SampleDefect.Missing]);
+            Assert.False(loader.TryLoad(1005, out _, out var noImage));
+            Assert.Equal(SkipReason.Missing, noImage!.Reason);
             Assert.True(loader.TryLoad(1000, out var first, out _));
             Assert.Equal((213, 256), (first!.Size.OriginalHeight, first.Size.OriginalWidth));
         }
