@@ -39,4 +39,20 @@ public class SampleImageShardsTests
             Directory.Delete(folder, recursive: true);
         }
     }
+
+    [Fact]
+    public void CommittedSample_EveryPostWithAnImageFoundInItsShard_ExceptPlantedMissing()
+    {
+        var db = SamplePostReaderTests.SampleDb();
+        var posts = SamplePostReader.Read(db);
+        using var source = new TarShardSource(Path.Combine(Path.GetDirectoryName(db)!, "images"));
+
+        var notFound = posts.Where(p => p.HasImage && source.Find(p.Id) is null).ToList();
+        var withoutImage = posts.Where(p => !p.HasImage).ToList();
+
+        Assert.Equal(3, notFound.Count);
+        Assert.All(withoutImage, p => Assert.Null(source.Find(p.Id)));
+        var sample = posts.First(p => p.HasImage && p.Id > 7_000_000 && source.Find(p.Id) is { Data.Length: > 100 });
+        Assert.StartsWith("data-1", source.Find(sample.Id)!.Origin);
+    }
 }

@@ -4,7 +4,7 @@ namespace Kohaku.Data.Tests.Images.Sample;
 
 public class SamplePostReaderTests
 {
-    private static string SampleDb()
+    internal static string SampleDb()
     {
         // The committed sample database, found from the test binary upwards.
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
