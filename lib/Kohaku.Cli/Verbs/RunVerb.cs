@@ -1,0 +1,51 @@
+using System.CommandLine;
+using Kohaku.Notebooks.Running;
+
+namespace Kohaku.Cli.Verbs;
+
+internal sealed class RunVerb : IVerb
+{
+    public static Command Build()
+    {
+        var notebooks = new Argument<string[]>("notebook") { Description = "Notebooks to run in order; none: the main job (notebooks/01-06 on the run file).", Arity = ArgumentArity.ZeroOrMore };
+        var param = new Option<string[]>("--param") { Description = "NAME=VALUE overriding the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var outDir = new Option<string?>("--out") { Description = "Folder for executed notebooks, reports and index.html (default runs/<yyyyMMdd-HHmmss>)." };
+        var config = new Option<string>("--config") { Description = "The run file of the main job.", DefaultValueFactory = _ => "data/sample.run.json" };
+        var skip = new Option<bool>("--skip-complete") { Description = "With --out of an earlier run: skip notebooks whose executed copy there is complete." };
+        var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip };
+        command.SetAction(async (parse, cancel) =>
+        {
+            var extra = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var p in parse.GetValue(param) ?? [])
+            {
+                var eq = p.IndexOf('=');
+                if (eq <= 0) { Console.Error.WriteLine($"run: --param wants NAME=VALUE, got '{p}'"); return 2; }
+                extra[p[..eq]] = p[(eq + 1)..];
+            }
+            var root = Environment.CurrentDirectory;
+            var dir = Path.GetFullPath(parse.GetValue(outDir) ?? RunJob.NewRunFolder(root));
+            var list = parse.GetValue(notebooks) ?? [];
+            IReadOnlyDictionary<string, string> parameters = extra;
+            if (list.Length == 0)
+            {
+                list = [.. RunJob.DefaultNotebooks(root)];
+                if (list.Length == 0) { Console.Error.WriteLine($"run: no notebooks/0[1-6]-*.ipynb under {root}"); return 2; }
+                var runConfig = Path.GetFullPath(parse.GetValue(config)!);
+                if (!File.Exists(runConfig)) { Console.Error.WriteLine($"run: run configuration not found: {runConfig}"); return 2; }
+                parameters = RunJob.MainParameters(runConfig, dir, extra);
+            }
+            try
+            {
+                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error, parse.GetValue(skip), cancel);
+                Console.WriteLine(Path.Combine(dir, "index.html"));
+                return results.All(r => r.Succeeded) && results.Count == list.Length ? 0 : 1;
+            }
+            catch (Exception e) when (e is ArgumentException or FileNotFoundException)
+            {
+                Console.Error.WriteLine($"run: {e.Message}");
+                return 2;
+            }
+        });
+        return command;
+    }
+}

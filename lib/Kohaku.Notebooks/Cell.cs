@@ -1,0 +1,14 @@
+using Microsoft.DotNet.Interactive;
+
+namespace Kohaku.Notebooks;
+
+// What a running cell can ask of the kernel.
+public static class Cell
+{
+    // Cancelled when the user presses Stop in VS Code (the kernel only fails the command; C# code
+    // keeps running unless it polls this). None outside a kernel.
+    public static CancellationToken Cancellation => KernelInvocationContext.Current?.CancellationToken ?? CancellationToken.None;
+
+    // True inside `kohaku run` (headless), false in VS Code or outside a kernel.
+    public static bool IsHeadless => KernelInvocationContext.Current?.HandlingKernel?.ParentKernel?.Name == Kernel.KohakuKernel.HeadlessRootName;
+}

@@ -1,0 +1,26 @@
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Documents.Jupyter;
+
+namespace Kohaku.Notebooks.Running;
+
+// Reading back an executed copy a previous run wrote, to decide whether a rerun may skip it.
+public static class ExecutedCopy
+{
+    // The earlier result when outDir holds a complete run of this notebook with these parameters:
+    // the same code (parameters applied) in every cell, every code cell executed, no error output.
+    public static NotebookRunResult? Complete(string notebook, IReadOnlyDictionary<string, string> parameters, string outDir)
+    {
+        var name = Path.GetFileNameWithoutExtension(notebook);
+        var executed = Path.Combine(Path.GetFullPath(outDir), name + ".ipynb");
+        var report = Path.ChangeExtension(executed, ".html");
+        if (!File.Exists(executed) || !File.Exists(report)) return null;
+        InteractiveDocument document;
+        try { document = Notebook.Parse(File.ReadAllText(executed), NotebookRunner.KernelInfos()); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException) { return null; }
+        var code = document.Elements.Where(NotebookRunner.IsCode).ToList();
+        if (code.Any(c => c.ExecutionOrder <= 0 || c.Outputs.OfType<ErrorElement>().Any())) return null;
+        if (!code.Select(c => c.Contents).SequenceEqual(NotebookRunner.CodeToRun(notebook, parameters).Select(c => c.Contents))) return null;
+        var headlines = code.SelectMany(c => c.Outputs).SelectMany(NotebookRunner.HtmlOf).SelectMany(Report.HeadlinesIn).ToList();
+        return new NotebookRunResult(Path.GetFullPath(notebook), executed, report, TimeSpan.Zero, null, null, headlines);
+    }
+}

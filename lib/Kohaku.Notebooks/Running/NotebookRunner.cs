@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Reactive.Linq;
+using Kohaku.Data.IO;
+using Kohaku.Notebooks.Kernel;
+using Microsoft.DotNet.Interactive.Commands;
+using Microsoft.DotNet.Interactive.Documents;
+using Microsoft.DotNet.Interactive.Documents.Jupyter;
+using Microsoft.DotNet.Interactive.Events;
+
+namespace Kohaku.Notebooks.Running;
+
+// Runs one notebook headless, in process, on the same kernel the VS Code host builds: every C#
+// cell in order (the first code cell with parameters applied), in the notebook's folder so its
+// relative paths work. Writes the executed .ipynb and an offline HTML report into outDir; stops at
+// the first failing cell, keeping everything produced before it.
+public static class NotebookRunner
+{
+    private static readonly SemaphoreSlim OneAtATime = new(1, 1);
+
+    // Cancelling `cancel` (Ctrl+C) cancels the running cell as VS Code's Stop does: the cell fails
+    // (code that polls Cell.Cancellation stops) and what ran so far is still written.
+    public static async Task<NotebookRunResult> RunAsync(string notebookPath, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log, CancellationToken cancel = default)
+    {
+        var source = Path.GetFullPath(notebookPath);
+        if (!File.Exists(source)) throw new FileNotFoundException($"notebook not found: {source}", source);
+        var name = Path.GetFileNameWithoutExtension(source);
+        var executedPath = Path.Combine(Path.GetFullPath(outDir), name + ".ipynb");
+        var reportPath = Path.ChangeExtension(executedPath, ".html");
+        if (string.Equals(executedPath, source, StringComparison.Ordinal))
+            throw new ArgumentException($"{source}: --out would overwrite the notebook itself; choose another folder");
+
+        var document = Load(source, parameters);
+
+        // The working directory is process-wide, so headless notebooks run one at a time.
+        await OneAtATime.WaitAsync();
+        var previousDir = Environment.CurrentDirectory;
+        var clock = Stopwatch.StartNew();
+        int? failedCell = null;
+        string? error = null;
+        try
+        {
+            Environment.CurrentDirectory = Path.GetDirectoryName(source)!;
+            using var kernel = await KohakuKernel.CreateAsync(KohakuKernel.HeadlessRootName);
+            // Live console: what cells print appears while they run, not only in the report.
+            using var echo = kernel.KernelEvents.Subscribe(e =>
+            {
+                if (e is StandardOutputValueProduced or StandardErrorValueProduced) log.Write(((DisplayEvent)e).FormattedValues.FirstOrDefault()?.Value);
+            });
+            using var stop = cancel.Register(() => _ = kernel.SendAsync(new Cancel()));
+            var order = 0;
+            for (var i = 0; i < document.Elements.Count; i++)
+            {
+                var cell = document.Elements[i];
+                if (!IsCode(cell)) continue;
+                var firstLine = cell.Contents.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
+                log.WriteLine($"[{name}] cell {i + 1}: {firstLine}");
+                cell.ExecutionOrder = ++order;
+                if (cell.KernelName is not (KohakuKernel.CSharpName or "c#" or "C#"))
+                {
+                    cell.Outputs.Add(CellOutputs.Error($"the Kohaku kernel runs C# only; this cell is '{cell.KernelName}'"));
+                    (failedCell, error) = (i + 1, $"{source}: cell {i + 1} ({firstLine}): kernel '{cell.KernelName}' is not available");
+                    break;
+                }
+                if (cancel.IsCancellationRequested)
+                {
+                    (failedCell, error) = (i + 1, $"{source}: cancelled before cell {i + 1} ({firstLine})");
+                    break;
+                }
+                var submit = new SubmitCode(cell.Contents, KohakuKernel.CSharpName);
+                var result = await kernel.SendAsync(submit);
+                var outputs = new CellOutputs();
+                foreach (var e in result.Events) outputs.Add(e, order);
+                cell.Outputs.AddRange(outputs.Outputs);
+                if (result.Events.OfType<CommandFailed>().FirstOrDefault(f => f.Command == submit) is { } failed)
+                {
+                    (failedCell, error) = (i + 1, $"{source}: cell {i + 1} ({firstLine}) failed: {failed.Message.Split('\n')[0]}");
+                    break;
+                }
+            }
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previousDir;
+            OneAtATime.Release();
+        }
+
+        var duration = clock.Elapsed;
+        AtomicFile.WriteAllText(executedPath, WithCellIds(document.ToJupyterJson(null)));
+        var headlines = document.Elements.SelectMany(c => c.Outputs).SelectMany(HtmlOf).SelectMany(Report.HeadlinesIn).ToList();
+        var run = new NotebookRunResult(source, executedPath, reportPath, duration, failedCell, error, headlines);
+        AtomicFile.WriteAllText(reportPath, HtmlReport.Render(document, run));
+        return run;
+    }
+
+    // The notebook as it will run: parameters applied to the first code cell, outputs cleared.
+    internal static InteractiveDocument Load(string source, IReadOnlyDictionary<string, string> parameters)
+    {
+        var document = Notebook.Parse(File.ReadAllText(source), KernelInfos());
+        var code = document.Elements.Where(IsCode).ToList();
+        if (parameters.Count > 0)
+        {
+            if (code.Count == 0) throw new ArgumentException($"{source}: has no code cell to take parameters");
+            try { code[0].Contents = NotebookParameters.Apply(code[0].Contents, parameters); }
+            catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}", e); }
+        }
+        foreach (var cell in code) { cell.Outputs.Clear(); cell.ExecutionOrder = 0; }
+        return document;
+    }
+
+    internal static IEnumerable<InteractiveDocumentElement> CodeToRun(string source, IReadOnlyDictionary<string, string> parameters) =>
+        Load(Path.GetFullPath(source), parameters).Elements.Where(IsCode);
+
+    internal static KernelInfoCollection KernelInfos()
+    {
+        var infos = new KernelInfoCollection { DefaultKernelName = KohakuKernel.CSharpName };
+        infos.AddRange(
+        [
+        new KernelInfo(KohakuKernel.CSharpName, "C#", ["c#", "C#"]),
+        new KernelInfo("fsharp", "F#", ["f#", "F#"]),
+        new KernelInfo("pwsh", "PowerShell", ["powershell"]),
+        new KernelInfo("javascript", "JavaScript", ["js"]),
+        new KernelInfo("html", "HTML", []),
+        new KernelInfo("mermaid", "Mermaid", []),
+        new KernelInfo("sql", "SQL", []),
+        new KernelInfo("http", "HTTP", []),
+        new KernelInfo("value", "Value", []),
+        ]);
+        return infos;
+    }
+
+    // nbformat 4.5 requires a cell id; cells that come out of the writer without one are numbered.
+    internal static string WithCellIds(string json)
+    {
+        var notebook = System.Text.Json.Nodes.JsonNode.Parse(json)!;
+        if (notebook["cells"] is System.Text.Json.Nodes.JsonArray cells)
+            for (var i = 0; i < cells.Count; i++)
+                if (cells[i] is System.Text.Json.Nodes.JsonObject cell && !cell.ContainsKey("id")) cell["id"] = $"cell-{i + 1}";
+        return notebook.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
+    }
+
+    internal static bool IsCode(InteractiveDocumentElement e) => e.KernelName is not ("markdown" or "md");
+
+    internal static IEnumerable<string> HtmlOf(InteractiveDocumentOutputElement o) => o switch
+    {
+        DisplayElement d when d.Data.TryGetValue("text/html", out var h) => [HtmlReport.TextOf(h)],
+        ReturnValueElement r when r.Data.TryGetValue("text/html", out var h) => [HtmlReport.TextOf(h)],
+        _ => [],
+    };
+}

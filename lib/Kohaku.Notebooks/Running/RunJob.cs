@@ -1,0 +1,89 @@
+using System.Net;
+using System.Text;
+using Kohaku.Data.IO;
+
+namespace Kohaku.Notebooks.Running;
+
+// `kohaku run`: notebooks in order into one run folder (runs/<yyyyMMdd-HHmmss>/), each as an
+// executed .ipynb plus its HTML report, and an index.html linking them with their headline
+// figures. Stops at the first failing notebook, still writing the index for what ran.
+public static class RunJob
+{
+    // The main job's notebooks: the stage notebooks 01-06 present under root/notebooks, sorted.
+    public static IReadOnlyList<string> DefaultNotebooks(string root)
+    {
+        var dir = Path.Combine(root, "notebooks");
+        return Directory.Exists(dir)
+            ? Directory.GetFiles(dir, "0*-*.ipynb").Where(p => Path.GetFileName(p)[1] is >= '1' and <= '6').Order(StringComparer.Ordinal).ToList()
+            : [];
+    }
+
+    public static string NewRunFolder(string root) => Path.Combine(root, "runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
+
+    // The main job's parameters: the run file and this run's work folder, absolute, plus extras.
+    public static Dictionary<string, string> MainParameters(string runConfig, string outDir, IReadOnlyDictionary<string, string> extra)
+    {
+        var parameters = new Dictionary<string, string>(extra, StringComparer.Ordinal)
+        {
+            ["runConfig"] = Path.GetFullPath(runConfig),
+            ["workDir"] = Path.Combine(Path.GetFullPath(outDir), "work"),
+        };
+        return parameters;
+    }
+
+    // skipComplete: a notebook whose executed copy in outDir ran the same code without error is not
+    // run again, so a rerun into the same folder resumes at the first incomplete notebook.
+    public static async Task<IReadOnlyList<NotebookRunResult>> RunAsync(IReadOnlyList<string> notebooks, IReadOnlyDictionary<string, string> parameters, string outDir, TextWriter log, bool skipComplete = false, CancellationToken cancel = default)
+    {
+        var clash = notebooks.GroupBy(n => Path.GetFileNameWithoutExtension(n), StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (clash is not null) throw new ArgumentException($"notebooks {string.Join(" and ", clash)} would write the same {clash.Key}.ipynb into {outDir}");
+        var results = new List<NotebookRunResult>();
+        Directory.CreateDirectory(outDir);
+        try
+        {
+            foreach (var notebook in notebooks)
+            {
+                if (skipComplete && ExecutedCopy.Complete(notebook, parameters, outDir) is { } done)
+                {
+                    log.WriteLine($"run: {Path.GetFileName(notebook)} already complete in {outDir}, skipped");
+                    results.Add(done);
+                    continue;
+                }
+                log.WriteLine($"run: {notebook}");
+                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log, cancel);
+                results.Add(result);
+                log.WriteLine(result.Succeeded
+                    ? $"run: {Path.GetFileName(notebook)} done in {result.Duration.TotalSeconds:F1} s -> {result.ReportPath}"
+                    : $"run: {result.Error}");
+                if (!result.Succeeded) break;
+            }
+        }
+        finally
+        {
+            AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), Index(results, parameters));
+        }
+        return results;
+    }
+
+    internal static string Index(IReadOnlyList<NotebookRunResult> results, IReadOnlyDictionary<string, string> parameters)
+    {
+        var html = new StringBuilder("<h1>Kohaku run</h1>\n");
+        html.Append("<h2>Parameters</h2>\n<table>");
+        foreach (var (k, v) in parameters) html.Append($"<tr><th>{E(k)}</th><td>{E(v)}</td></tr>");
+        html.Append("</table>\n<h2>Notebooks</h2>\n<table><tr><th>notebook</th><th>status</th><th>time</th><th>files</th></tr>");
+        foreach (var r in results)
+        {
+            var name = Path.GetFileName(r.ExecutedPath);
+            html.Append($"<tr><td>{E(Path.GetFileNameWithoutExtension(name))}</td><td>{(r.Succeeded ? "ok" : E(r.Error ?? "failed"))}</td>")
+                .Append($"<td>{r.Duration.TotalSeconds:F1} s</td><td><a href=\"{E(Path.GetFileName(r.ReportPath))}\">report</a> · <a href=\"{E(name)}\">ipynb</a></td></tr>");
+        }
+        html.Append("</table>\n<h2>Headline figures</h2>\n<table><tr><th>notebook</th><th>figure</th><th>value</th></tr>");
+        foreach (var r in results)
+            foreach (var (name, value) in r.Headlines)
+                html.Append($"<tr><td>{E(Path.GetFileNameWithoutExtension(r.Notebook))}</td><td>{E(name)}</td><td>{E(value)}</td></tr>");
+        html.Append("</table>\n");
+        return HtmlReport.Page("Kohaku run", html.ToString());
+    }
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+}

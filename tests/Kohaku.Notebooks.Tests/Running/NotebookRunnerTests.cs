@@ -1,0 +1,141 @@
+using System.Text.Json.Nodes;
+using Kohaku.Notebooks.Running;
+
+namespace Kohaku.Notebooks.Tests.Running;
+
+// Headless runs share the process's working directory, so they run one class at a time.
+[Collection("headless")]
+public sealed class NotebookRunnerTests
+{
+    private static readonly Dictionary<string, string> None = [];
+
+    [Fact]
+    public async Task RunAsync_SecondCellThrows_StopsNamingCellAndKeepsFirstOutput()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var notebook = TestPaths.WriteNotebook(dir, "fails.ipynb",
+            "Console.WriteLine(\"first ran\");",
+            "md:# between",
+            "throw new InvalidOperationException(\"boom\");",
+            "Console.WriteLine(\"never\");");
+
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(dir, "out"), TextWriter.Null);
+
+        Assert.False(result.Succeeded);
+        Assert.Equal(3, result.FailedCell);
+        Assert.Contains("fails.ipynb: cell 3 (throw new InvalidOperationException(\"boom\");) failed", result.Error);
+        var cells = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]!.AsArray();
+        Assert.Contains("first ran", cells[0]!["outputs"]![0]!["text"]!.ToJsonString());
+        Assert.Equal("error", (string?)cells[2]!["outputs"]![0]!["output_type"]);
+        Assert.Equal("System.InvalidOperationException", (string?)cells[2]!["outputs"]![0]!["ename"]);
+        Assert.Empty(cells[3]!["outputs"]!.AsArray());
+        Assert.Contains("cell 3", File.ReadAllText(result.ReportPath));
+    }
+
+    [Fact]
+    public async Task RunAsync_ChartCell_WritesHtmlOutputWithPlotlyFigureAndOfflineReport()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var notebook = TestPaths.WriteNotebook(dir, "chart.ipynb",
+            "using Kohaku.Notebooks.Charts;",
+            "Chart.Bar(new[] { \"a\", \"b\" }, new[] { 1.0, 2.0 }, \"counts\")");
+
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(dir, "out"), TextWriter.Null);
+
+        Assert.True(result.Succeeded, result.Error);
+        var output = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]![1]!["outputs"]![0]!;
+        Assert.Equal("execute_result", (string?)output["output_type"]);
+        var html = string.Concat(output["data"]!["text/html"]!.AsArray().Select(l => (string?)l));
+        Assert.Contains("Plotly.newPlot", html);
+        Assert.Contains("\"type\":\"bar\"", html);
+        var report = File.ReadAllText(result.ReportPath);
+        Assert.Contains("plotly.js v" + Kohaku.Notebooks.Charts.PlotlyHtml.PlotlyJsVersion, report);
+        Assert.DoesNotContain("<script src", report);
+    }
+
+    [Fact]
+    public async Task RunAsync_ParametersOverridden_CellsSeeNewTypedValues()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var notebook = TestPaths.WriteNotebook(dir, "params.ipynb",
+            "var name = \"a\";   // who\nvar epochs = 2;\nvar fast = false;",
+            "$\"{name}:{epochs * 2}:{fast}\"");
+
+        var result = await NotebookRunner.RunAsync(notebook, new Dictionary<string, string> { ["name"] = "b\"c", ["epochs"] = "5", ["fast"] = "true" }, Path.Combine(dir, "out"), TextWriter.Null);
+
+        Assert.True(result.Succeeded, result.Error);
+        var output = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]![1]!["outputs"]![0]!;
+        Assert.Equal("b\"c:10:True", string.Concat(output["data"]!["text/plain"]!.AsArray().Select(l => (string?)l)));
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownParameter_ThrowsNamingIt()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var notebook = TestPaths.WriteNotebook(dir, "params.ipynb", "var epochs = 2;", "epochs");
+
+        var e = await Assert.ThrowsAsync<ArgumentException>(() => NotebookRunner.RunAsync(notebook, new Dictionary<string, string> { ["epoch"] = "5" }, Path.Combine(dir, "out"), TextWriter.Null));
+
+        Assert.Contains("params.ipynb", e.Message);
+        Assert.Contains("unknown parameter(s) epoch", e.Message);
+        Assert.False(File.Exists(Path.Combine(dir, "out", "params.ipynb")));
+    }
+
+    [Fact]
+    public async Task RunAsync_Environment00_RunsHeadlessInNotebookFolderWithHeadline()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var notebook = Path.Combine(TestPaths.RepoRoot, "notebooks", "00-environment.ipynb");
+        var before = Environment.CurrentDirectory;
+
+        var result = await NotebookRunner.RunAsync(notebook, new Dictionary<string, string> { ["size"] = "3" }, dir, TextWriter.Null);
+
+        Assert.True(result.Succeeded, result.Error);
+        // Σ k² for k < 9.
+        Assert.Contains(("trace of x·xᵀ", "204"), result.Headlines);
+        var executed = File.ReadAllText(result.ExecutedPath);
+        Assert.Contains(Path.GetDirectoryName(notebook)!, executed);
+        Assert.Contains("10.1.0.0", executed);
+        Assert.Equal(".net-csharp", (string?)JsonNode.Parse(executed)!["metadata"]!["kernelspec"]!["name"]);
+        Assert.Equal(before, Environment.CurrentDirectory);
+    }
+
+    [Fact]
+    public async Task RunAsync_Cancelled_FailsRunningCellWhichSeesCellCancellation()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var stopped = Path.Combine(dir, "stopped.txt");
+        var notebook = TestPaths.WriteNotebook(dir, "cancel.ipynb",
+            "Console.WriteLine(\"before\");",
+            "// the runner logs this first line; the marker below only appears once the cell runs\nConsole.WriteLine(\"loop\" + \"ing\");\nwhile (!Cell.Cancellation.IsCancellationRequested) await Task.Delay(20);\nFile.WriteAllText(@\"" + stopped + "\", \"\");",
+            "\"after\"");
+        using var cancel = new CancellationTokenSource();
+
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(dir, "out"), new Watch("looping", cancel.Cancel), cancel.Token);
+
+        Assert.Equal(2, result.FailedCell);
+        var cells = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]!.AsArray();
+        Assert.Contains("Command cancelled.", cells[1]!["outputs"]!.ToJsonString());
+        Assert.Empty(cells[2]!["outputs"]!.AsArray());
+        for (var i = 0; i < 100 && !File.Exists(stopped); i++) await Task.Delay(50);
+        Assert.True(File.Exists(stopped), "the cancelled cell never saw Cell.Cancellation");
+    }
+
+    // A log that calls back once when a marker is written (the runner echoes cell output to it).
+    private sealed class Watch(string marker, Action onSeen) : StringWriter
+    {
+        private bool _seen;
+
+        public override void Write(string? value)
+        {
+            base.Write(value);
+            if (!_seen && value?.Contains(marker, StringComparison.Ordinal) == true) { _seen = true; onSeen(); }
+        }
+    }
+}
