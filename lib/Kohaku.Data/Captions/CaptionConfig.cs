@@ -28,7 +28,7 @@ public sealed record CaptionConfig
     public CaptionConfig Validate()
     {
         var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException("caption: " + string.Join("; ", problems));
+        if (problems.Count > 0) throw new ArgumentException("run-file section \"caption\": " + string.Join("; ", problems));
         return this;
     }
 }

@@ -26,10 +26,9 @@ public static class CaptionStage
         return [.. set];
     }
 
-    public static IEnumerable<(long Id, string Caption)> Captions(DanbooruDb db, IReadOnlyList<long> sortedUniqueIds, CaptionBuilder builder)
-    {
-        foreach (var post in db.TaggedPosts(sortedUniqueIds)) yield return (post.Post.Id, builder.Build(post));
-    }
+    // Read and built on every core (one read-only connection each), returned in ascending id order.
+    public static IEnumerable<(long Id, string Caption)> Captions(DanbooruDb db, IReadOnlyList<long> sortedUniqueIds, CaptionBuilder builder) =>
+        db.MapPosts(sortedUniqueIds, post => (post.Post.Id, builder.Build(post)), Math.Clamp(Environment.ProcessorCount, 1, 8));
 
     public static CaptionSummary WriteJsonl(DanbooruDb db, IReadOnlyCollection<long> ids, CaptionConfig config, string outPath, IProgress<StageProgress>? progress = null)
     {

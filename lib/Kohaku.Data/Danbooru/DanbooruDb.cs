@@ -33,6 +33,27 @@ public sealed class DanbooruDb : IDisposable
     {
         var full = System.IO.Path.GetFullPath(path);
         if (!File.Exists(full)) throw new FileNotFoundException($"danbooru database not found: {full}", full);
+        SqliteConnection? connection = null;
+        try
+        {
+            connection = OpenConnection(full);
+            return new DanbooruDb(full, connection, DanbooruSchema.Detect(connection, full));
+        }
+        catch (SqliteException e)
+        {
+            connection?.Dispose();
+            throw new InvalidDataException($"{full}: not a readable SQLite database: {e.Message}", e);
+        }
+        catch
+        {
+            connection?.Dispose();
+            throw;
+        }
+    }
+
+    // Mode=ReadOnly: the user's file is never written, not even a journal.
+    private static SqliteConnection OpenConnection(string full)
+    {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = full,
@@ -43,12 +64,7 @@ public sealed class DanbooruDb : IDisposable
         {
             connection.Open();
             Execute(connection, "PRAGMA query_only = 1; PRAGMA cache_size = -65536; PRAGMA mmap_size = 268435456;");
-            return new DanbooruDb(full, connection, DanbooruSchema.Detect(connection, full));
-        }
-        catch (SqliteException e)
-        {
-            connection.Dispose();
-            throw new InvalidDataException($"{full}: not a readable SQLite database: {e.Message}", e);
+            return connection;
         }
         catch
         {
@@ -82,7 +98,7 @@ public sealed class DanbooruDb : IDisposable
     {
         using var cmd = RangeCommand(PostSelect, "id", start, end, "id");
         using var reader = cmd.ExecuteReader();
-        while (reader.Read()) yield return ReadPost(reader);
+        while (reader.Read()) yield return ReadPost(reader, Path);
     }
 
     public TaggedPost? Find(long id) => TaggedPosts([id]).FirstOrDefault();
@@ -100,86 +116,96 @@ public sealed class DanbooruDb : IDisposable
     }
 
     // The posts of `ids` (ascending, unique) that exist, with their tags in posttagrelation.id order.
-    public IEnumerable<TaggedPost> TaggedPosts(IReadOnlyList<long> ids)
+    public IEnumerable<TaggedPost> TaggedPosts(IReadOnlyList<long> ids) => MapPosts(ids, p => p, readers: 1);
+
+    // `map` applied to each existing post of `ids` (ascending, unique), results in ascending id
+    // order. With readers > 1, that many read-only connections read consecutive id windows and run
+    // `map` in parallel (so `map` must be thread-safe), which is how captioning keeps every core busy.
+    public IEnumerable<T> MapPosts<T>(IReadOnlyList<long> ids, Func<TaggedPost, T> map, int readers)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(readers, 1);
         for (var i = 1; i < ids.Count; i++)
             if (ids[i] <= ids[i - 1])
                 throw new ArgumentException($"ids must be ascending and unique (index {i}: {ids[i]} after {ids[i - 1]})", nameof(ids));
-        if (ids.Count == 0) yield break;
-        var tags = Tags;
+        return ids.Count == 0 ? [] : ReadWindows(ids, map, readers);
+    }
+
+    private IEnumerable<T> ReadWindows<T>(IReadOnlyList<long> ids, Func<TaggedPost, T> map, int readers)
+    {
+        _ = Tags;
         var unindexed = Schema.HasRelation && !Schema.HasRelationPostIndex;
         if (unindexed && CountPosts() > UnindexedPostLimit)
             throw new InvalidOperationException(
                 $"{Path}: posttagrelation has no index on post_id, so reading tags would scan all its rows for every window; " +
                 "use the indexed danbooru2023.db or index a copy: CREATE INDEX posttagrelation_post_id ON posttagrelation (post_id)");
-        var span = unindexed ? long.MaxValue : WindowSpan;
-        var limit = unindexed ? int.MaxValue : WindowPosts;
+        var windows = Windows(ids, unindexed ? long.MaxValue : WindowSpan, unindexed ? int.MaxValue : WindowPosts);
 
-        using var postCmd = WindowCommand(Schema.HasRelation ? PostSelect : PostSelect + ", tag_list", "post", "id", "id");
-        using var relCmd = Schema.HasRelation ? WindowCommand("SELECT post_id, tag_id", "posttagrelation", "post_id", "post_id, id") : null;
-        var window = new List<Post>(WindowPosts);
-        var tagLists = new List<string?>(WindowPosts);
+        if (readers == 1 || windows.Count == 1)
+        {
+            using var reader = new TagWindowReader(this, _connection);
+            foreach (var (start, end) in windows)
+                foreach (var post in reader.Read(ids, start, end)) yield return map(post);
+            yield break;
+        }
+
+        var connections = new List<SqliteConnection>();
+        var windowReaders = new List<TagWindowReader>();
+        try
+        {
+            for (var r = 0; r < readers; r++)
+            {
+                var connection = r == 0 ? _connection : OpenConnection(Path);
+                if (r > 0) connections.Add(connection);
+                windowReaders.Add(new TagWindowReader(this, connection));
+            }
+            // Fork/join over batches of a few windows per reader; each batch is emitted in id order.
+            var batch = readers * 4;
+            for (var w0 = 0; w0 < windows.Count; w0 += batch)
+            {
+                var count = Math.Min(batch, windows.Count - w0);
+                var results = new List<T>[count];
+                Parallel.For(0, readers, new ParallelOptions { MaxDegreeOfParallelism = readers }, r =>
+                {
+                    for (var k = r; k < count; k += readers)
+                        results[k] = windowReaders[r].Read(ids, windows[w0 + k].Start, windows[w0 + k].End).ConvertAll(p => map(p));
+                });
+                foreach (var list in results)
+                    foreach (var item in list) yield return item;
+            }
+        }
+        finally
+        {
+            foreach (var r in windowReaders) r.Dispose();
+            foreach (var c in connections) c.Dispose();
+        }
+    }
+
+    // [start, end) index runs of `ids`, each within `span` ids and at most `limit` posts.
+    private static List<(int Start, int End)> Windows(IReadOnlyList<long> ids, long span, int limit)
+    {
+        var windows = new List<(int, int)>();
         var i0 = 0;
         while (i0 < ids.Count)
         {
-            var lo = ids[i0];
             var j = i0;
-            while (j < ids.Count && ids[j] - lo < span && j - i0 < limit) j++;
-            var hi = ids[j - 1];
-
-            window.Clear();
-            tagLists.Clear();
-            SetWindow(postCmd, lo, hi);
-            using (var reader = postCmd.ExecuteReader())
-            {
-                var k = i0;
-                while (reader.Read())
-                {
-                    var id = reader.GetInt64(0);
-                    while (k < j && ids[k] < id) k++;
-                    if (k == j || ids[k] != id) continue;
-                    window.Add(ReadPost(reader));
-                    if (relCmd is null) tagLists.Add(reader.IsDBNull(12) ? null : reader.GetString(12));
-                }
-            }
-
-            if (relCmd is null)
-            {
-                for (var p = 0; p < window.Count; p++) yield return new TaggedPost(window[p], TagListCodec.Decode(tagLists[p], tags, Path, window[p].Id));
-            }
-            else
-            {
-                var grouped = new List<Tag>[window.Count];
-                SetWindow(relCmd, lo, hi);
-                using (var reader = relCmd.ExecuteReader())
-                {
-                    var p = 0;
-                    while (reader.Read())
-                    {
-                        var postId = reader.GetInt64(0);
-                        while (p < window.Count && window[p].Id < postId) p++;
-                        if (p == window.Count) break;
-                        if (window[p].Id != postId) continue;
-                        (grouped[p] ??= new List<Tag>(32)).Add(tags[reader.GetInt64(1)]);
-                    }
-                }
-                for (var p = 0; p < window.Count; p++) yield return new TaggedPost(window[p], (IReadOnlyList<Tag>?)grouped[p] ?? []);
-            }
+            while (j < ids.Count && ids[j] - ids[i0] < span && j - i0 < limit) j++;
+            windows.Add((i0, j));
             i0 = j;
         }
+        return windows;
     }
 
     public void Dispose() => _connection.Dispose();
 
-    private const string PostSelect =
+    internal const string PostSelect =
         "SELECT id, created_at, rating, score, fav_count, is_deleted, is_banned, file_ext, md5, file_url, image_width, image_height";
 
-    private Post ReadPost(SqliteDataReader r)
+    internal static Post ReadPost(SqliteDataReader r, string path)
     {
         var id = r.GetInt64(0);
         var rating = r.GetInt64(2);
         if (rating is < 0 or > 3)
-            throw new InvalidDataException($"{Path}: post {id} has rating {rating}; the danbooru2023 file stores 0-3 (general, sensitive, questionable, explicit)");
+            throw new InvalidDataException($"{path}: post {id} has rating {rating}; the danbooru2023 file stores 0-3 (general, sensitive, questionable, explicit)");
         return new Post(id,
             r.IsDBNull(1) ? "" : r.GetString(1),
             (Rating)rating,
@@ -198,22 +224,6 @@ public sealed class DanbooruDb : IDisposable
         cmd.Parameters.AddWithValue("$start", start);
         if (end is not null) cmd.Parameters.AddWithValue("$end", end.Value);
         return cmd;
-    }
-
-    private SqliteCommand WindowCommand(string select, string table, string column, string orderBy)
-    {
-        var cmd = _connection.CreateCommand();
-        cmd.CommandText = $"{select} FROM {table} WHERE {column} >= $lo AND {column} <= $hi ORDER BY {orderBy}";
-        cmd.Parameters.Add("$lo", SqliteType.Integer);
-        cmd.Parameters.Add("$hi", SqliteType.Integer);
-        cmd.Prepare();
-        return cmd;
-    }
-
-    private static void SetWindow(SqliteCommand cmd, long lo, long hi)
-    {
-        cmd.Parameters["$lo"].Value = lo;
-        cmd.Parameters["$hi"].Value = hi;
     }
 
     private static void Execute(SqliteConnection connection, string sql)

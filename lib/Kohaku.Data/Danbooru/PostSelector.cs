@@ -72,6 +72,8 @@ public static class PostSelector
             foreach (var id in ids) writer.WriteLine(id);
         });
 
+    public static void WriteIds(string path, SelectionResult result, bool unique) => WriteIds(path, unique ? result.UniqueIds() : result.Ids);
+
     public static long[] ReadIds(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"id list not found: {path}", path);

@@ -34,7 +34,7 @@ public sealed record SelectionConfig
             problems.Add($"plan: \"{Plan}\" is neither a built-in plan ({string.Join(", ", SelectionPlan.BuiltIn)}) nor an existing file");
         else
         {
-            try { problems.AddRange(ToPlan().Problems().Select(p => "select: " + p)); }
+            try { problems.AddRange(ToPlan().Problems()); }
             catch (InvalidDataException e) { problems.Add("plan: " + e.Message); }
         }
         return problems;
@@ -43,7 +43,7 @@ public sealed record SelectionConfig
     public SelectionConfig Validate()
     {
         var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException("select: " + string.Join("; ", problems));
+        if (problems.Count > 0) throw new ArgumentException("run-file section \"select\": " + string.Join("; ", problems));
         return this;
     }
 

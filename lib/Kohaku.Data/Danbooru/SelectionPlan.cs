@@ -23,11 +23,14 @@ public sealed record SelectionPlan
 
     // What the model card describes: the same ranges sampled without replacement, after removing
     // deleted, gold-only and non-image posts.
-    public static SelectionPlan DeltaCard => new()
+    public static SelectionPlan DeltaCard => CardFaithful(Delta) with { Name = "delta-card" };
+
+    // The model card's reading of a plan: same ranges and seed, drawn without replacement, after
+    // the card's filters.
+    public static SelectionPlan CardFaithful(SelectionPlan plan) => plan with
     {
-        Name = "delta-card",
-        Seed = 1,
-        Ranges = [SelectionRange.All(5_000_000), SelectionRange.Choose(3_000_000, 5_000_000, 1_000_000, false), SelectionRange.Choose(0, 3_000_000, 1_000_000, false)],
+        Name = plan.Name + "-card",
+        Ranges = plan.Ranges.Select(r => r with { Replacement = false }).ToList(),
         Filter = PostFilter.Card,
     };
 

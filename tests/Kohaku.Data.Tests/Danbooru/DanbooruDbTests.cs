@@ -128,6 +128,17 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
     }
 
     [Fact]
+    public void MapPosts_ThreeReaders_SameOrderAndTagsAsSequential()
+    {
+        using var db = fixture.Open();
+        var ids = db.PostIds().Where((_, i) => i % 3 != 1).ToList();
+        var sequential = db.TaggedPosts(ids).Select(p => (p.Post.Id, string.Join(" ", p.Tags.Select(t => t.Name)))).ToList();
+        var parallel = db.MapPosts(ids, p => (p.Post.Id, string.Join(" ", p.Tags.Select(t => t.Name))), readers: 3).ToList();
+        Assert.Equal(sequential, parallel);
+        Assert.Equal(400, parallel.Count);
+    }
+
+    [Fact]
     public void TaggedPosts_UnsortedIds_Throws()
     {
         using var db = fixture.Open();
@@ -165,6 +176,21 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
         var posts = db.TaggedPosts(db.PostIds().ToList()).ToList();
         Assert.Equal(80, posts.Count);
         Assert.All(posts, p => Assert.NotEmpty(p.Tags));
+    }
+
+    [Fact]
+    public void TaggedPosts_RelationToMissingTag_SkipsItLikeAnInnerJoin()
+    {
+        var path = MakeDb("orphan.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+            "CREATE INDEX posttagrelation_post_id ON posttagrelation (post_id)",
+            "INSERT INTO post VALUES (42, '2020-01-01T00:00:00.000-05:00', 0, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)",
+            "INSERT INTO tag VALUES (1, 'solo', 0), (2, 'highres', 4)",
+            "INSERT INTO posttagrelation (post_id, tag_id) VALUES (42, 2), (42, 99), (42, 1)");
+        using var db = DanbooruDb.Open(path);
+        Assert.Equal(["highres", "solo"], db.Find(42)!.Tags.Select(t => t.Name));
     }
 
     [Fact]

@@ -52,6 +52,16 @@ public class PostSelectorTests(SampleDbFixture fixture) : IClassFixture<SampleDb
     }
 
     [Fact]
+    public void CardFaithful_DeltaSample_SameRangesWithoutReplacementAndCardFilters()
+    {
+        var card = SelectionPlan.CardFaithful(SelectionPlan.DeltaSample);
+        Assert.Equal(SelectionPlan.DeltaSample.Ranges.Select(r => (r.Start, r.End, r.Draws)), card.Ranges.Select(r => (r.Start, r.End, r.Draws)));
+        Assert.All(card.Ranges, r => Assert.False(r.Replacement));
+        Assert.True(card.Filter is { ExcludeDeleted: true, ExcludeGoldOnly: true, ExcludeNonImage: true, ExcludeBanned: false });
+        Assert.Equal("delta-sample-card", card.Name);
+    }
+
+    [Fact]
     public void Select_DrawsBeyondPopulationWithoutReplacement_TakesWholePopulation()
     {
         using var db = fixture.Open();
