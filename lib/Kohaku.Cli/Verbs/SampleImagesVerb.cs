@@ -15,7 +15,7 @@ internal sealed class SampleImagesVerb : IVerb
             var posts = SamplePostReader.Read(parse.GetValue(db)!);
             var result = SampleImageShards.Write(parse.GetValue(output)!, posts);
             foreach (var (id, defect) in result.Defects.OrderBy(d => d.Key)) Console.WriteLine($"{id}\t{defect}");
-            Console.WriteLine($"{result.Pictures} pictures, {result.Defects.Count} defects, {result.Shards} shards, {result.Bytes / 1024.0 / 1024.0:F2} MiB → {Path.GetFullPath(parse.GetValue(output)!)}");
+            Console.WriteLine($"{result.Pictures} pictures, {result.Defects.Count} defects, {result.NoImage} posts without an image, {result.Shards} shards, {result.Bytes / 1024.0 / 1024.0:F2} MiB → {Path.GetFullPath(parse.GetValue(output)!)}");
             return 0;
         });
         return command;

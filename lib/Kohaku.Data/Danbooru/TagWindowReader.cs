@@ -73,6 +73,7 @@ internal sealed class TagWindowReader : IDisposable
         _relations?.Dispose();
     }
 
+    // A relation row whose tag is not in the tag table is skipped, as HakuBooru's inner join does.
     private Tag[] ParseTagIds(string list)
     {
         var count = 1;
@@ -82,10 +83,12 @@ internal sealed class TagWindowReader : IDisposable
         var k = 0;
         foreach (var c in list)
         {
-            if (c == ',') { result[k++] = _tags[id]; id = 0; }
-            else id = id * 10 + (c - '0');
+            if (c != ',') { id = id * 10 + (c - '0'); continue; }
+            if (_tags.TryGet(id, out var tag)) result[k++] = tag;
+            id = 0;
         }
-        result[k] = _tags[id];
+        if (_tags.TryGet(id, out var last)) result[k++] = last;
+        if (k < count) Array.Resize(ref result, k);
         return result;
     }
 

@@ -55,15 +55,7 @@ public sealed class CheckpointReader : IDisposable
         try
         {
             if (info.ByteCount > int.MaxValue) throw new NotSupportedException($"{Path}: tensor '{name}' is {info.ByteCount} bytes; reads stop at 2 GiB");
-            var span = t.bytes;
-            var offset = dataStart + info.Begin;
-            while (span.Length > 0)
-            {
-                var n = RandomAccess.Read(handle, span, offset);
-                if (n == 0) throw new EndOfStreamException($"{Path}: tensor '{name}' ends past the end of the file");
-                span = span[n..];
-                offset += n;
-            }
+            ReadInto(t.bytes, dataStart + info.Begin, name);
             if (dtype is not { } d || d == stored) return t;
             var converted = t.to(d);
             t.Dispose();
@@ -73,6 +65,40 @@ public sealed class CheckpointReader : IDisposable
         {
             t.Dispose();
             throw;
+        }
+    }
+
+    // Elements [start, start + count) of a tensor in storage order, as a 1-D tensor in dtype (default: stored).
+    public Tensor LoadRange(string name, long start, long count, ScalarType? dtype = null)
+    {
+        var info = Info(name);
+        if (start < 0 || count < 0 || start + count > info.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{Path}: elements [{start}, {start + count}) of '{name}' are outside its {info.ElementCount}");
+        var size = info.DType.ElementSize();
+        var t = empty([count], info.DType.ToScalarType());
+        try
+        {
+            ReadInto(t.bytes, dataStart + info.Begin + start * size, name);
+            if (dtype is not { } d || d == t.dtype) return t;
+            var converted = t.to(d);
+            t.Dispose();
+            return converted;
+        }
+        catch
+        {
+            t.Dispose();
+            throw;
+        }
+    }
+
+    private void ReadInto(Span<byte> span, long offset, string name)
+    {
+        while (span.Length > 0)
+        {
+            var n = RandomAccess.Read(handle, span, offset);
+            if (n == 0) throw new EndOfStreamException($"{Path}: tensor '{name}' ends past the end of the file");
+            span = span[n..];
+            offset += n;
         }
     }
 

@@ -21,18 +21,15 @@ public static class WeightedMerge
         using var set = new CheckpointSet(inputs);
         using var reference = embeddingsFrom is null ? null : CheckpointReader.Open(embeddingsFrom);
         HashSet<string> restored = reference is null ? [] : EmbeddingRestore.Check(reference, set.First);
-        var entries = set.First.Tensors.Select(info =>
-        {
-            var isFloat = CheckpointSet.IsFloat(info.DType);
-            return new SafeTensorEntry(info.Name, isFloat ? dtype ?? info.DType : info.DType, info.Shape,
-                () => !isFloat ? set.First.Load(info.Name)
-                    : restored.Contains(info.Name) ? reference!.Load(info.Name, ScalarType.Float32).mul_(weights.Sum())
-                    : Sum(set, weights, info.Name));
-        });
+        var entries = set.First.Tensors.Select(info => new ChunkedCheckpointWriter.Entry(info.Name, CheckpointSet.IsFloat(info.DType) ? dtype ?? info.DType : info.DType, info.Shape));
+        Tensor Produce(ChunkedCheckpointWriter.Entry entry, long start, long count) =>
+            !CheckpointSet.IsFloat(set.First.Info(entry.Name).DType) ? set.First.LoadRange(entry.Name, start, count)
+            : restored.Contains(entry.Name) ? reference!.LoadRange(entry.Name, start, count, ScalarType.Float32).mul_(weights.Sum())
+            : Sum(set, weights, entry.Name, start, count);
         var recipe = string.Join(" + ", inputs.Zip(weights).Select(p => $"{p.Second.ToString(CultureInfo.InvariantCulture)}×{Path.GetFileName(p.First)}"));
         var metadata = new Dictionary<string, string>(set.First.Metadata) { ["kohaku.merge"] = recipe };
         if (embeddingsFrom is not null) metadata["kohaku.restored_embeddings_from"] = Path.GetFileName(embeddingsFrom);
-        SafeTensorsWriter.Write(output, entries, metadata);
+        ChunkedCheckpointWriter.Write(output, entries, Produce, metadata);
     }
 
     // The Δ base: restore the reference's TE embeddings and merge, as the "base" section says.
@@ -42,15 +39,15 @@ public static class WeightedMerge
         Run(config.Checkpoints, config.Weights, output, config.OutputDtype, config.RestoreEmbeddingsFrom);
     }
 
-    private static Tensor Sum(CheckpointSet set, IReadOnlyList<double> weights, string name)
+    // fp32 accumulator; the fp16/bf16 slices are added with type promotion, without a converted copy.
+    private static Tensor Sum(CheckpointSet set, IReadOnlyList<double> weights, string name, long start, long count)
     {
-        using var scope = NewDisposeScope();
-        var acc = set.Files[0].Load(name, ScalarType.Float32).mul_(weights[0]);
+        var acc = set.Files[0].LoadRange(name, start, count, ScalarType.Float32).mul_(weights[0]);
         for (var i = 1; i < set.Files.Count; i++)
         {
-            using var t = set.Files[i].Load(name, ScalarType.Float32);
+            using var t = set.Files[i].LoadRange(name, start, count);
             acc.add_(t, alpha: weights[i]);
         }
-        return acc.MoveToOuterDisposeScope();
+        return acc;
     }
 }

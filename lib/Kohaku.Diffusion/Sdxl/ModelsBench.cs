@@ -18,15 +18,18 @@ public sealed class ModelsBench : IStageBench
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options, TextWriter log, CancellationToken cancel)
     {
-        var matmul = MatmulGflops();
-        var reference = $"fp32 matmul 2048³: {matmul:F0} GFLOP/s";
-        log.WriteLine($"models: {reference}, {get_num_threads()} threads");
         var rows = new List<BenchRow>();
-        foreach (var (name, config, repeats) in Configs(options.Quick))
+        foreach (var (name, config, warmups, repeats) in Configs(options.Quick))
         {
             cancel.ThrowIfCancellationRequested();
-            log.WriteLine($"models: building the {name} UNet (fp32, CPU)...");
-            var seconds = StepSeconds(config, repeats, log);
+            // The reference is taken right before and after the timed steps, and their mean is the
+            // yardstick: on a shared machine the matmul rate itself drifts over minutes.
+            var before = MatmulGflops();
+            log.WriteLine($"models: fp32 matmul 2048³ {before:F0} GFLOP/s ({get_num_threads()} threads); building the {name} UNet (fp32, CPU)...");
+            var seconds = StepSeconds(config, warmups, repeats, log);
+            var after = MatmulGflops();
+            var matmul = (before + after) / 2;
+            var reference = $"fp32 matmul 2048³: {before:F0} before, {after:F0} after GFLOP/s";
             var flops = UnetMacs.Forward(config, Latent, Latent, TextLength).FrozenTrainingFlops;
             var rate = flops / seconds / 1e9;
             var goal = name == "sdxl" ? "≥ 50 % of matmul" : "";
@@ -36,21 +39,22 @@ public sealed class ModelsBench : IStageBench
         return rows;
     }
 
-    private static IEnumerable<(string, UnetConfig, int)> Configs(bool quick)
+    private static IEnumerable<(string, UnetConfig, int, int)> Configs(bool quick)
     {
-        yield return ("tiny", UnetConfig.Tiny, 5);
-        // The full-size UNet holds ~10 GB of fp32 weights; run it alone, once.
-        if (!quick) yield return ("sdxl", UnetConfig.Sdxl, 1);
+        yield return ("tiny", UnetConfig.Tiny, 1, 5);
+        // The full-size UNet holds ~10 GB of fp32 weights and a step is minutes on 2 cores: one timed
+        // step, no warm-up (first-call costs are small next to 3 TFLOP).
+        if (!quick) yield return ("sdxl", UnetConfig.Sdxl, 0, 1);
     }
 
-    // Median seconds of one forward + backward after a warm-up step.
-    private static double StepSeconds(UnetConfig config, int repeats, TextWriter log)
+    // Median seconds of one forward + backward after the warm-up steps.
+    private static double StepSeconds(UnetConfig config, int warmups, int repeats, TextWriter log)
     {
         manual_seed(0);
         using var unet = ModelBuilder.On(CPU, ScalarType.Float32, () => new UNet(config));
         foreach (var p in unet.parameters()) p.requires_grad = false;
         var times = new List<double>();
-        for (var i = 0; i <= repeats; i++)
+        for (var i = 0; i < warmups + repeats; i++)
         {
             using var scope = NewDisposeScope();
             var x = randn(1, config.InChannels, Latent, Latent).requires_grad_(true);
@@ -61,8 +65,8 @@ public sealed class ModelsBench : IStageBench
             var loss = unet.call(x, t, context, y).square().mean();
             loss.backward();
             watch.Stop();
-            if (i > 0) times.Add(watch.Elapsed.TotalSeconds);
-            log.WriteLine($"models:   step {i}{(i == 0 ? " (warm-up)" : "")}: {watch.Elapsed.TotalSeconds:F3} s");
+            if (i >= warmups) times.Add(watch.Elapsed.TotalSeconds);
+            log.WriteLine($"models:   step {i}{(i < warmups ? " (warm-up)" : "")}: {watch.Elapsed.TotalSeconds:F3} s");
         }
         times.Sort();
         return times[times.Count / 2];

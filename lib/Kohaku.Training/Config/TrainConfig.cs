@@ -64,6 +64,9 @@ public sealed record TrainConfig
 
     // Per process. Δ ran 4 × 16 on 2 GPUs = 128 images per optimizer step; on one device set
     // gradientAccumulation 32 for the same 128 (kohya-sdxl.md §9).
+    // CLIP tokenizer folder (vocab.json, merges.txt), relative to the run file.
+    public string Tokenizer { get; init; } = "sample/tokenizer";
+
     public int EffectiveBatch => BatchSize * GradientAccumulation;
 
     public IReadOnlyList<string> Errors()
@@ -96,6 +99,7 @@ public sealed record TrainConfig
         Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
         Need(SampleEverySteps >= 0, "sampleEverySteps", SampleEverySteps, "must be ≥ 0");
         Need(SampleEverySteps == 0 || SamplePrompts.Count > 0, "samplePrompts", "[]", "must hold at least one prompt when sampleEverySteps > 0");
+        Need(!string.IsNullOrWhiteSpace(Tokenizer), "tokenizer", "\"\"", "must name the tokenizer folder");
         Need(SampleSteps >= 1, "sampleSteps", SampleSteps, "must be ≥ 1");
         Need(SampleWidth >= 64 && SampleWidth % 8 == 0, "sampleWidth", SampleWidth, "must be a multiple of 8, ≥ 64");
         Need(SampleHeight >= 64 && SampleHeight % 8 == 0, "sampleHeight", SampleHeight, "must be a multiple of 8, ≥ 64");

@@ -1,3 +1,4 @@
+using Kohaku.Data.Config;
 using Kohaku.Data.Export;
 using Kohaku.Data.Images;
 
@@ -21,6 +22,15 @@ public sealed record TrainPaths(string BaseCheckpoint, string TokenizerDir, stri
         Path.Combine(workDir, CaptionsFile.FileName),
         imageFolders,
         workDir);
+
+    // The run file's image folders (section "buckets") and tokenizer (section "train"), resolved
+    // against the run file; everything else at its fixed name under workDir.
+    public static TrainPaths FromRunFile(string runFile, string workDir)
+    {
+        var buckets = RunFile.LoadSection<BucketConfig>(runFile, "buckets");
+        var train = RunFile.LoadSection<Config.TrainConfig>(runFile, "train");
+        return ForWorkDir(Path.GetFullPath(workDir), RunFile.Resolve(runFile, train.Tokenizer), buckets.Images.Select(p => RunFile.Resolve(runFile, p)).ToList());
+    }
 
     public IReadOnlyList<string> Problems()
     {

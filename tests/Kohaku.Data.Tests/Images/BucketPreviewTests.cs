@@ -37,5 +37,8 @@ public class BucketPreviewTests
         Assert.Equal("3 · 192x64 · blue", crops[1].Label);
         using var png = Image.Load<Rgb24>(crops[1].Path);
         Assert.Equal((192, 64, new Rgb24(0, 0, 255)), (png.Width, png.Height, png[5, 5]));
+        var small = BucketPreview.WriteCrops(loader, buckets, new Dictionary<long, string>(), Path.Combine(fixture.Folder, "small"), count: 2, maxSide: 96);
+        using var thumbnail = Image.Load<Rgb24>(small[1].Path);
+        Assert.Equal((96, 32), (thumbnail.Width, thumbnail.Height));
     }
 }

@@ -110,6 +110,21 @@ public sealed class LokrFileTests
     }
 
     [Fact]
+    public void Summarize_SavedTiny_ListsEveryModuleWithItsParameters()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("s.safetensors");
+        using var models = SdxlModels.Create(SdxlConfig.Tiny);
+        using var network = LokrNetwork.Build(models, new LokrConfig { Factor = 2, TrainNorm = false });
+        LokrFile.Save(path, network);
+        var summary = LokrFile.Summarize(path);
+        Assert.Equal(network.Modules.Count, summary.Count);
+        Assert.Equal(network.ParameterCount, summary.Sum(s => s.Parameters));
+        var first = summary.Single(s => s.Name == network.Targets[0].Name);
+        Assert.StartsWith("lokr_w1[", first.Tensors);
+    }
+
+    [Fact]
     public void Load_OtherFactor_NamesModule()
     {
         using var dir = new TempDir();

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Globalization;
+using Kohaku.Data.Bench;
+using Kohaku.Diffusion.Lokr;
+using Kohaku.Diffusion.Sdxl;
+using Kohaku.Training.Config;
+using Kohaku.Training.Lokr;
+using Kohaku.Training.Optim;
+using Kohaku.Training.Trainer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Training.Bench;
+
+// `kohaku bench train`: the tiny SDXL + LoKr (factor 8) training step on CPU — images/s, the
+// split of a step into data/forward/backward/optimizer, and what share of a micro-batch the LoKr
+// ΔW rebuild (kron forward + backward over all modules) takes; then the Kohaku XL Δ preset on the
+// full-size SDXL built on the meta device: trainable parameters and optimizer state bytes.
+public sealed class TrainBench : IStageBench
+{
+    public string Stage => "train";
+
+    public IReadOnlyList<BenchRow> Run(BenchOptions options, TextWriter log, CancellationToken cancel)
+    {
+        var rows = new List<BenchRow>();
+        rows.AddRange(TinySteps(options, log));
+        rows.AddRange(FullSizeState(log));
+        return rows;
+    }
+
+    private IEnumerable<BenchRow> TinySteps(BenchOptions options, TextWriter log)
+    {
+        var dir = Path.Combine(options.WorkDir, "train-bench");
+        Directory.CreateDirectory(dir);
+        var basePath = Path.Combine(dir, "tiny-base.safetensors");
+        TinyCheckpoint.Create(basePath, 1);
+        using var models = SdxlCheckpoint.Load(basePath, null, CPU, ScalarType.Float32);
+        foreach (var (_, module) in models.Components())
+            foreach (var p in module.parameters()) p.requires_grad = false;
+        manual_seed(1);
+        using var network = LokrNetwork.Build(models, new LokrConfig { Factor = 8 }, CPU, ScalarType.Float32);
+        var steps = options.Quick ? 3 : 12;
+        var config = new TrainConfig { BatchSize = 4, GradientAccumulation = 2, MaxSteps = steps + 2, WarmupSteps = 0, CheckpointEverySteps = 0, Precision = TrainPrecision.Fp32, CacheLatents = true };
+        var task = BenchTask.Create(models, network, config, dir);
+        var trainer = new DiffusionTrainer(config, task, Path.Combine(dir, "train"));
+        var timed = new List<TrainStep>();
+        trainer.StepCompleted += s =>
+        {
+            // The first two steps fill the latent cache and warm the allocator.
+            if (s.Step > 2) timed.Add(s);
+            log.WriteLine($"train bench: step {s.Step} {s.Timings.Total:F2} s");
+        };
+        trainer.Run(resume: false);
+        var total = timed.Sum(s => s.Timings.Total);
+        double Share(Func<StepTimings, double> part) => timed.Sum(s => part(s.Timings)) / total;
+        var images = timed.Count * config.EffectiveBatch;
+        var rebuild = RebuildSeconds(network, 5);
+        var perMicro = total / (timed.Count * config.GradientAccumulation);
+        string Pct(double x) => x.ToString("P1", CultureInfo.InvariantCulture);
+        yield return new BenchRow(Stage, "tiny SDXL + LoKr f8, CPU fp32, batch 4 × 2 (64² / 64×96 px): images/s", (images / total).ToString("F2", CultureInfo.InvariantCulture), "", $"{perMicro:F3} s per micro-batch");
+        yield return new BenchRow(Stage, "step split data / forward / backward / optimizer",
+            $"{Pct(Share(t => t.Data))} / {Pct(Share(t => t.Forward))} / {Pct(Share(t => t.Backward))} / {Pct(Share(t => t.Optimizer))}");
+        yield return new BenchRow(Stage, "LoKr ΔW rebuild (kron fwd+bwd, all modules) share of a micro-batch", Pct(rebuild / perMicro), "≤ 10 %", $"{rebuild * 1000:F1} ms of {perMicro * 1000:F0} ms; {network.Modules.Count} modules");
+        using var lion8 = new Lion8bit(Groups(task), 0.9, 0.95, 0.1);
+        yield return new BenchRow(Stage, "tiny: Lion8bit state bytes / trained parameter", (lion8.StateBytes / (double)lion8.ParameterCount).ToString("F3", CultureInfo.InvariantCulture), "", "tiny tensors are mostly < 4096 elements (fp32 state)");
+    }
+
+    private IEnumerable<BenchRow> FullSizeState(TextWriter log)
+    {
+        log.WriteLine("train bench: full-size SDXL + Δ LoKr preset on the meta device");
+        using var models = SdxlModels.CreateOnMeta(SdxlConfig.Sdxl);
+        var meta = new Device(DeviceType.META);
+        using var network = LokrNetwork.Build(models, new LokrConfig(), meta, ScalarType.Float32);
+        var groups = new List<OptimizerGroup>
+        {
+            new("unet", network.UnetParameters.ToList(), 4e-5),
+            new("text_encoders", network.TextEncoderParameters.ToList(), 1e-5),
+        };
+        using var lion8 = new Lion8bit(groups, 0.9, 0.95, 0.1);
+        using var lion = new Lion(groups, 0.9, 0.95, 0.1);
+        using var adamw = new AdamW(groups, 0.9, 0.95, 0.1);
+        var n = (double)lion8.ParameterCount;
+        string PerParam(TrainOptimizer o) => (o.StateBytes / n).ToString("F4", CultureInfo.InvariantCulture);
+        yield return new BenchRow(Stage, "SDXL Δ preset: trainable parameters (UNet / TE)", $"{lion8.ParameterCount:N0}", "", $"{groups[0].ElementCount:N0} / {groups[1].ElementCount:N0}; {network.Modules.Count} modules");
+        yield return new BenchRow(Stage, "SDXL Δ preset: Lion8bit state bytes / parameter", PerParam(lion8), "≤ 1.05", $"{lion8.StateBytes / 1e6:F1} MB; Lion fp32 {PerParam(lion)}, AdamW {PerParam(adamw)}");
+    }
+
+    // Seconds to rebuild every module's ΔW and push a gradient back through it (once per micro-batch in training).
+    private static double RebuildSeconds(LokrNetwork network, int repeats)
+    {
+        var watch = new Stopwatch();
+        for (var r = 0; r <= repeats; r++)
+        {
+            using var scope = NewDisposeScope();
+            if (r == 1) watch.Start();
+            var total = network.Modules.Select(m => m.Kron().sum()).Aggregate((a, b) => a + b);
+            total.backward();
+        }
+        watch.Stop();
+        foreach (var p in network.UnetParameters.Concat(network.TextEncoderParameters)) p.grad = null;
+        return watch.Elapsed.TotalSeconds / repeats;
+    }
+
+    private static List<OptimizerGroup> Groups(IDiffusionTask task) =>
+        task.TrainableGroups.Where(g => g.Parameters.Count > 0).Select(g => new OptimizerGroup(g.Name, g.Parameters.Select(kp => kp.Parameter).ToList(), 1e-4)).ToList();
+}
