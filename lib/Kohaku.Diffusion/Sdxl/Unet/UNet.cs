@@ -87,7 +87,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
         context = context.to(x.dtype);
 
         var checkpoint = GradientCheckpointing && is_grad_enabled();
-        var dummy = checkpoint ? ones(1, requires_grad: true) : null;
+        var dummy = checkpoint ? ones(1, device: x.device, requires_grad: true) : null;
         Tensor Run(ModuleList<nn.Module> block, Tensor input) => checkpoint
             ? BlockCheckpoint.Run((a, b, c) => RunBlock(block, a, b, c), input, emb, context, dummy!)
             : RunBlock(block, input, emb, context);
