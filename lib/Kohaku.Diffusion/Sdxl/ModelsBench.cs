@@ -7,48 +7,50 @@ using static TorchSharp.torch;
 namespace Kohaku.Diffusion.Sdxl;
 
 // `kohaku bench models`: UNet forward + backward at 64×64 latents (batch 1, fp32, CPU) for the tiny
-// and the full-size config, as a LoKr step runs it (base frozen, gradients through activations),
+// and the full-size config (plus the tiny at 16×16, the 128 px sample training size), as a LoKr step runs it (base frozen, gradients through activations),
 // against the fp32 matmul rate measured in the same process. FLOPs are counted from the
 // architecture (UnetMacs, pinned to sdxl-arch.md §11). Quick mode: tiny only.
 public sealed class ModelsBench : IStageBench
 {
-    private const int Latent = 64, TextLength = 77;
+    private const int TextLength = 77;
 
     public string Stage => "models";
 
     public IReadOnlyList<BenchRow> Run(BenchOptions options, TextWriter log, CancellationToken cancel)
     {
         var rows = new List<BenchRow>();
-        foreach (var (name, config, warmups, repeats) in Configs(options.Quick))
+        foreach (var (name, config, latent, warmups, repeats) in Configs(options.Quick))
         {
             cancel.ThrowIfCancellationRequested();
             // The reference is taken right before and after the timed steps, and their mean is the
             // yardstick: on a shared machine the matmul rate itself drifts over minutes.
             var before = MatmulGflops();
             log.WriteLine($"models: fp32 matmul 2048³ {before:F0} GFLOP/s ({get_num_threads()} threads); building the {name} UNet (fp32, CPU)...");
-            var seconds = StepSeconds(config, warmups, repeats, log);
+            var seconds = StepSeconds(config, latent, warmups, repeats, log);
             var after = MatmulGflops();
             var matmul = (before + after) / 2;
             var reference = $"fp32 matmul 2048³: {before:F0} before, {after:F0} after GFLOP/s";
-            var flops = UnetMacs.Forward(config, Latent, Latent, TextLength).FrozenTrainingFlops;
+            var flops = UnetMacs.Forward(config, latent, latent, TextLength).FrozenTrainingFlops;
             var rate = flops / seconds / 1e9;
             var goal = name == "sdxl" ? "≥ 50 % of matmul" : "";
-            rows.Add(new BenchRow(Stage, $"{name} UNet fwd+bwd, 64×64 latent, fp32", $"{seconds:F3} s/step", goal, reference));
-            rows.Add(new BenchRow(Stage, $"{name} UNet achieved rate", $"{rate:F1} GFLOP/s ({100 * rate / matmul:F0} % of matmul; {flops / 1e12:F3} TFLOP/step)", goal, reference));
+            rows.Add(new BenchRow(Stage, $"{name} UNet fwd+bwd, {latent}×{latent} latent, fp32", $"{seconds:F3} s/step", goal, reference));
+            rows.Add(new BenchRow(Stage, $"{name} UNet achieved rate, {latent}×{latent}", $"{rate:F1} GFLOP/s ({100 * rate / matmul:F0} % of matmul; {flops / 1e12:F3} TFLOP/step)", goal, reference));
+            rows.Add(new BenchRow(Stage, $"process peak RSS after {name} {latent}×{latent}", $"{PeakRssGb():F1} GB"));
         }
         return rows;
     }
 
-    private static IEnumerable<(string, UnetConfig, int, int)> Configs(bool quick)
+    private static IEnumerable<(string, UnetConfig, int, int, int)> Configs(bool quick)
     {
-        yield return ("tiny", UnetConfig.Tiny, 1, 5);
+        yield return ("tiny", UnetConfig.Tiny, 16, 2, 9);
+        yield return ("tiny", UnetConfig.Tiny, 64, 1, 5);
         // The full-size UNet holds ~10 GB of fp32 weights and a step is minutes on 2 cores: one timed
         // step, no warm-up (first-call costs are small next to 3 TFLOP).
-        if (!quick) yield return ("sdxl", UnetConfig.Sdxl, 0, 1);
+        if (!quick) yield return ("sdxl", UnetConfig.Sdxl, 64, 0, 1);
     }
 
     // Median seconds of one forward + backward after the warm-up steps.
-    private static double StepSeconds(UnetConfig config, int warmups, int repeats, TextWriter log)
+    private static double StepSeconds(UnetConfig config, int latent, int warmups, int repeats, TextWriter log)
     {
         manual_seed(0);
         using var unet = ModelBuilder.On(CPU, ScalarType.Float32, () => new UNet(config));
@@ -57,7 +59,7 @@ public sealed class ModelsBench : IStageBench
         for (var i = 0; i < warmups + repeats; i++)
         {
             using var scope = NewDisposeScope();
-            var x = randn(1, config.InChannels, Latent, Latent).requires_grad_(true);
+            var x = randn(1, config.InChannels, latent, latent).requires_grad_(true);
             var context = randn(1, TextLength, config.ContextDim);
             var y = randn(1, config.AdmInChannels);
             var t = tensor(new long[] { 500 });
@@ -70,6 +72,15 @@ public sealed class ModelsBench : IStageBench
         }
         times.Sort();
         return times[times.Count / 2];
+    }
+
+    // VmHWM: the process's resident-set high-water mark (Linux); NaN elsewhere.
+    private static double PeakRssGb()
+    {
+        const string status = "/proc/self/status";
+        if (!File.Exists(status)) return double.NaN;
+        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return line is null ? double.NaN : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1048576.0;
     }
 
     private static double MatmulGflops()
