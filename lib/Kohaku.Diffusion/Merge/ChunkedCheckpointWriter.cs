@@ -46,6 +46,11 @@ public static class ChunkedCheckpointWriter
                     var chunk = produce(entry, start, count);
                     if (chunk.numel() != count)
                         throw new InvalidOperationException($"{path}: '{entry.Name}' slice at {start} has {chunk.numel()} elements, expected {count}");
+                    if (chunk.dtype == entry.DType.ToScalarType() && chunk.is_contiguous())
+                    {
+                        stream.Write(chunk.bytes);
+                        continue;
+                    }
                     var output = Buffer(entry.DType, count);
                     output.copy_(chunk.reshape(count));
                     stream.Write(output.bytes);

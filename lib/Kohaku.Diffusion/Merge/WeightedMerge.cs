@@ -44,6 +44,17 @@ public static class WeightedMerge
     // type promotion, so a slice costs no allocation (fresh pages cost as much CPU as the arithmetic).
     private static Tensor Sum(CheckpointSet set, IReadOnlyList<double> weights, string name, long start, long count, Scratch scratch)
     {
+        if (set.Files.Count == 2 && Math.Abs(weights[0] + weights[1] - 1) < 1e-12 && set.Files[0].Info(name).DType == set.Files[1].Info(name).DType)
+        {
+            // Two weights summing to 1 (the card's 0.5/0.5): a + w₁·(b − a) in one fused pass, computed in
+            // fp32 inside lerp and rounded once, in place in a's buffer.
+            var dtype = set.Files[0].Info(name).DType.ToScalarType();
+            var a = scratch.Get(0, dtype, count);
+            var b = scratch.Get(1, dtype, count);
+            set.Files[0].ReadRange(name, start, a);
+            set.Files[1].ReadRange(name, start, b);
+            return a.lerp_(b, weights[1]);
+        }
         var acc = scratch.Get(-1, ScalarType.Float32, count);
         for (var i = 0; i < set.Files.Count; i++)
         {
