@@ -91,6 +91,18 @@ public sealed class CheckpointReader : IDisposable
         }
     }
 
+    // Reads elements [start, start + destination.numel()) into a contiguous CPU tensor of the stored dtype
+    // (a reused scratch buffer: no allocation and no fresh pages per slice).
+    public void ReadRange(string name, long start, Tensor destination)
+    {
+        var info = Info(name);
+        if (destination.dtype != info.DType.ToScalarType() || !destination.is_contiguous())
+            throw new ArgumentException($"{Path}: '{name}' is {info.DType}; the destination must be a contiguous {info.DType.ToScalarType()} tensor", nameof(destination));
+        if (start < 0 || start + destination.numel() > info.ElementCount)
+            throw new ArgumentOutOfRangeException(nameof(start), $"{Path}: elements [{start}, {start + destination.numel()}) of '{name}' are outside its {info.ElementCount}");
+        ReadInto(destination.bytes, dataStart + info.Begin + start * info.DType.ElementSize(), name);
+    }
+
     private void ReadInto(Span<byte> span, long offset, string name)
     {
         while (span.Length > 0)

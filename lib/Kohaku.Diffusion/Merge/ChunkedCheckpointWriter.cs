@@ -23,6 +23,15 @@ public static class ChunkedCheckpointWriter
         var sorted = entries.OrderBy(e => e.Name, StringComparer.Ordinal).ToList();
         var header = SafeTensorsWriter.BuildHeader(
             sorted.Select(e => new SafeTensorEntry(e.Name, e.DType, e.Shape, () => throw new InvalidOperationException("header only"))).ToList(), metadata, path);
+        // One output buffer per dtype, reused for every slice.
+        var buffers = new Dictionary<SafeDType, Tensor>();
+        Tensor Buffer(SafeDType dtype, long count)
+        {
+            if (!buffers.TryGetValue(dtype, out var b)) buffers[dtype] = b = empty([ChunkElements], dtype.ToScalarType()).DetachFromDisposeScope();
+            return b.narrow(0, 0, count);
+        }
+        try
+        {
         AtomicFile.Write(path, stream =>
         {
             Span<byte> prefix = stackalloc byte[8];
@@ -37,8 +46,20 @@ public static class ChunkedCheckpointWriter
                     var chunk = produce(entry, start, count);
                     if (chunk.numel() != count)
                         throw new InvalidOperationException($"{path}: '{entry.Name}' slice at {start} has {chunk.numel()} elements, expected {count}");
-                    stream.Write(chunk.to(entry.DType.ToScalarType()).contiguous().bytes);
+                    if (chunk.dtype == entry.DType.ToScalarType() && chunk.is_contiguous())
+                    {
+                        stream.Write(chunk.bytes);
+                        continue;
+                    }
+                    var output = Buffer(entry.DType, count);
+                    output.copy_(chunk.reshape(count));
+                    stream.Write(output.bytes);
                 }
         });
+        }
+        finally
+        {
+            foreach (var b in buffers.Values) b.Dispose();
+        }
     }
 }

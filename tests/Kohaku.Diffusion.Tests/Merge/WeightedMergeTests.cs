@@ -66,6 +66,20 @@ public sealed class WeightedMergeTests
     }
 
     [Fact]
+    public void Run_ThreeInputsWeightsNotSummingToOne_AccumulatesInFp32()
+    {
+        using var dir = new TempDir();
+        var names = new[] { "a", "b", "c" };
+        for (var i = 0; i < 3; i++)
+            SafeTensorsWriter.Write(dir.File(names[i] + ".safetensors"), new Dictionary<string, Tensor> { ["w"] = full(4, 3, i + 1f, ScalarType.Float16) });
+        WeightedMerge.Run(names.Select(n => dir.File(n + ".safetensors")).ToList(), [0.5, 0.7, -0.1], dir.File("m.safetensors"));
+        using var m = SafeTensorsFile.Open(dir.File("m.safetensors"));
+        Assert.Equal(SafeDType.F16, m.Info("w").DType);
+        using var w = m.Load("w", ScalarType.Float32);
+        Assert.True(allclose(w, full(4, 3, 0.5f * 1 + 0.7f * 2 - 0.1f * 3), rtol: 1e-3));
+    }
+
+    [Fact]
     public void Run_ShapeMismatch_NamesKeyAndWritesNothing()
     {
         using var dir = new TempDir();
