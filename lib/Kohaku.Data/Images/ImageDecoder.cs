@@ -74,9 +74,10 @@ public static class ImageDecoder
             }
         });
 
-    // ImageSharp decodes a cut-off lossy webp without complaint (the missing rows come out grey), so
-    // the container is checked first: a RIFF file must be as long as its header says, a PNG must
-    // end with its IEND chunk.
+    // ImageSharp decodes a cut-off lossy webp or jpeg without complaint (the missing rows come out
+    // grey), so the container is checked first: a RIFF file must be as long as its header says, a
+    // PNG must hold its IEND chunk, a JPEG its end-of-image marker (entropy data stuffs every 0xFF,
+    // so FF D9 only occurs as a marker; an EXIF thumbnail's own EOI can hide a cut, a known gap).
     internal static string? Truncation(ReadOnlySpan<byte> data)
     {
         if (data.Length >= 12 && data[..4].SequenceEqual("RIFF"u8) && data[8..12].SequenceEqual("WEBP"u8))
@@ -86,6 +87,8 @@ public static class ImageDecoder
         }
         if (data.Length >= 8 && data[..8].SequenceEqual(PngSignature) && data.LastIndexOf("IEND"u8) < 0)
             return $"truncated: PNG of {data.Length} bytes has no IEND chunk";
+        if (data.Length >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF && data.LastIndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) < 0)
+            return $"truncated: JPEG of {data.Length} bytes has no end-of-image marker";
         return null;
     }
 

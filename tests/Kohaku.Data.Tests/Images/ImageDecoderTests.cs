@@ -70,6 +70,22 @@ public class ImageDecoderTests
     }
 
     [Fact]
+    public void Decode_TruncatedJpeg_SkippedAsCorruptWhileWholeOneDecodes()
+    {
+        using var source = new Image<Rgba32>(64, 48, new Rgba32(90, 30, 200));
+        using var stream = new MemoryStream();
+        source.SaveAsJpeg(stream);
+        var jpeg = stream.ToArray();
+
+        using var whole = ImageDecoder.Decode(Bytes(jpeg, "jpg"));
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes(jpeg[..(jpeg.Length * 2 / 3)], "jpg")));
+
+        Assert.Equal((64, 48), (whole.Width, whole.Height));
+        Assert.Equal(SkipReason.Corrupt, e.Skipped.Reason);
+        Assert.Contains("end-of-image", e.Skipped.Detail);
+    }
+
+    [Fact]
     public void Decode_Empty_SkippedAsEmptyNamingOrigin()
     {
         var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes([])));
