@@ -75,9 +75,12 @@ public sealed class DiffusionTrainer
             lastCheckpoint = newest.Path;
             metrics.TruncateAfter(state.Step);
         }
-        else if (File.Exists(MetricsPath))
+        else
         {
-            File.Delete(MetricsPath);
+            // A fresh run owns its train folder: an older run's checkpoints would otherwise be
+            // taken for this run's newest on a later --resume.
+            foreach (var (_, path) in TrainCheckpoint.List(CheckpointDir)) File.Delete(path);
+            if (File.Exists(MetricsPath)) File.Delete(MetricsPath);
         }
 
         var minSnr = _config.MinSnrGamma > 0 ? new MinSnrWeight(_schedule, _config.MinSnrGamma) : null;

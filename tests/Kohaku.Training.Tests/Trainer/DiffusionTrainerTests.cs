@@ -38,6 +38,16 @@ public class DiffusionTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Run_FreshRunInUsedFolder_DropsOlderCheckpoints()
+    {
+        new DiffusionTrainer(Small, new ToyDiffusionTask(), _dir).Run(resume: false);
+        var shorter = new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir);
+        shorter.Run(resume: false);
+        Assert.Equal([3L], TrainCheckpoint.List(shorter.CheckpointDir).Select(c => c.Step));
+        Assert.Equal(3, MetricsLog.Read(shorter.MetricsPath).Count);
+    }
+
+    [Fact]
     public void Run_KilledDuringCheckpointWriteThenResumed_EndsBitIdentical()
     {
         var reference = new ToyDiffusionTask();
