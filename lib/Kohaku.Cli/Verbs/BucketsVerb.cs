@@ -13,13 +13,13 @@ internal sealed class BucketsVerb : IVerb
         var step = new Option<int>("--step") { Description = "Bucket sides are multiples of this.", DefaultValueFactory = _ => 64, Recursive = true };
         var command = new Command("buckets", "Print kohya's aspect-ratio bucket list; `buckets assign` places images in buckets.") { resolution, min, max, step };
         BucketConfig Config(ParseResult parse) => new() { Resolution = parse.GetValue(resolution), MinSide = parse.GetValue(min), MaxSide = parse.GetValue(max), Step = parse.GetValue(step) };
-        command.SetAction(parse =>
+        command.SetAction(parse => Guard("kohaku", () =>
         {
             var buckets = BucketResolutions.Make(Config(parse).Validate());
             foreach (var b in buckets) Console.WriteLine($"{b.Width}x{b.Height}\t{b.AspectRatio:F4}");
             Console.WriteLine($"{buckets.Count} buckets");
             return 0;
-        });
+        }));
         command.Subcommands.Add(BuildAssign(Config));
         return command;
     }
@@ -33,18 +33,30 @@ internal sealed class BucketsVerb : IVerb
         var randomCrop = new Option<bool>("--random-crop") { Description = "Cut a seeded random window instead of the centre." };
         var seed = new Option<int>("--seed") { Description = "Seed for random crops." };
         var command = new Command("assign", "Decode each selected image, choose its bucket and record the SDXL size metadata.") { images, ids, output, noUpscale, randomCrop, seed };
-        command.SetAction((parse, cancel) =>
+        command.SetAction((parse, cancel) => Task.FromResult(Guard("buckets assign", () =>
         {
             var config = baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) };
-            using var loader = BucketImageLoader.Open(config, warning: Console.Error.WriteLine);
-            var result = BucketAssigner.Assign(loader, BucketAssigner.ReadIds(parse.GetValue(ids)!), Environment.ProcessorCount, cancel: cancel);
             var path = Path.GetFullPath(parse.GetValue(output)!);
-            result.Write(path);
+            var result = BucketStage.Run(config, parse.GetValue(ids)!, path, warning: Console.Error.WriteLine, cancel: cancel);
             foreach (var b in result.Buckets) Console.WriteLine($"{b.Width}x{b.Height}\t{b.Count}");
             foreach (var s in result.Skipped) Console.WriteLine($"skipped {s.Id}: {s.Reason}: {s.Detail}");
             Console.WriteLine($"{result.Images.Count} images in {result.Buckets.Count} buckets, {result.Skipped.Count} skipped → {path}");
-            return Task.FromResult(0);
-        });
+            return 0;
+        })));
         return command;
+    }
+
+    // Bad input (a bad option, a missing file or folder, a damaged list) is one line naming it and exit code 1.
+    private static int Guard(string verb, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
+        {
+            Console.Error.WriteLine($"{verb}: {e.Message}");
+            return 1;
+        }
     }
 }

@@ -19,21 +19,14 @@ public static class CaptionStage
         return CaptionBuilder.Create(config.Style, percentiles);
     }
 
-    // Unique ids ascending: the order the database streams them in.
-    public static long[] SortedUnique(IEnumerable<long> ids)
-    {
-        var set = new SortedSet<long>(ids);
-        return [.. set];
-    }
-
     // Read and built on every core (one read-only connection each), returned in ascending id order.
     public static IEnumerable<(long Id, string Caption)> Captions(DanbooruDb db, IReadOnlyList<long> sortedUniqueIds, CaptionBuilder builder) =>
-        db.MapPosts(sortedUniqueIds, post => (post.Post.Id, builder.Build(post)), Math.Clamp(Environment.ProcessorCount, 1, 8));
+        db.MapPosts(sortedUniqueIds, post => (post.Post.Id, builder.Build(post)), Math.Clamp(Environment.ProcessorCount, 1, 4));
 
     public static CaptionSummary WriteJsonl(DanbooruDb db, IReadOnlyCollection<long> ids, CaptionConfig config, string outPath, IProgress<StageProgress>? progress = null)
     {
         var builder = CreateBuilder(db, config);
-        var unique = SortedUnique(ids);
+        var unique = PostSelector.SortedUnique(ids);
         long written = 0;
         AtomicFile.Write(outPath, stream =>
         {
@@ -60,7 +53,7 @@ public static class CaptionStage
     {
         var builder = CreateBuilder(db, config);
         Directory.CreateDirectory(dir);
-        var unique = SortedUnique(ids);
+        var unique = PostSelector.SortedUnique(ids);
         var todo = unique.Where(id => !File.Exists(TextPath(dir, id))).ToArray();
         long written = 0;
         var found = 0L;

@@ -64,6 +64,18 @@ public static class PostSelector
         return new SelectionResult(plan, ids.ToArray(), counts);
     }
 
+    // Unique ids ascending: the order the database streams posts in.
+    public static long[] SortedUnique(IEnumerable<long> ids)
+    {
+        var sorted = ids.ToArray();
+        Array.Sort(sorted);
+        var n = 0;
+        for (var i = 0; i < sorted.Length; i++)
+            if (i == 0 || sorted[i] != sorted[n - 1]) sorted[n++] = sorted[i];
+        Array.Resize(ref sorted, n);
+        return sorted;
+    }
+
     // One id per line (draw order, or first occurrences only), written atomically.
     public static void WriteIds(string path, IEnumerable<long> ids) =>
         AtomicFile.Write(path, stream =>

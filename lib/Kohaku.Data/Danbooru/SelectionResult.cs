@@ -18,14 +18,5 @@ public sealed record SelectionResult(SelectionPlan Plan, long[] Ids, IReadOnlyLi
     }
 
     // Ascending unique ids: the order the reader streams posts in.
-    public long[] SortedUniqueIds()
-    {
-        var copy = (long[])Ids.Clone();
-        Array.Sort(copy);
-        var n = 0;
-        for (var i = 0; i < copy.Length; i++)
-            if (i == 0 || copy[i] != copy[i - 1]) copy[n++] = copy[i];
-        Array.Resize(ref copy, n);
-        return copy;
-    }
+    public long[] SortedUniqueIds() => PostSelector.SortedUnique(Ids);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Kohaku.Data.Images;
 
 // One line of buckets.json: where a post's image goes and what SDXL conditioning will read,
@@ -13,5 +15,7 @@ public sealed record BucketAssignment(long Id, int[] Bucket, int[] Resized, int[
         [size.TargetHeight, size.TargetWidth],
         Math.Round(choice.AspectError, 6));
 
-    public BucketSize BucketSize => new(Bucket[0], Bucket[1]);
+    [JsonIgnore] public BucketSize BucketSize => new(Bucket[0], Bucket[1]);
+    [JsonIgnore] public double ImageAspect => (double)OriginalSizeHw[1] / OriginalSizeHw[0];
+    [JsonIgnore] public double BucketAspect => (double)Bucket[0] / Bucket[1];
 }

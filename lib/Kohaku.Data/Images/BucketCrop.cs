@@ -26,7 +26,7 @@ public static class BucketCrop
     }
 
     // Resizes and cuts in place: the image becomes bucket-sized.
-    public static void ResizeAndCut(Image<Rgba32> image, BucketChoice choice, int left, int top)
+    public static void ResizeAndCut(Image<Rgb24> image, BucketChoice choice, int left, int top)
     {
         var bucket = choice.Bucket;
         bool sameSize = choice.ResizedWidth == image.Width && choice.ResizedHeight == image.Height;
@@ -47,7 +47,7 @@ public static class BucketCrop
     }
 
     // CHW, channel planes R, G, B; 0 → −1, 255 → 1.
-    public static float[] ToChw(Image<Rgba32> image)
+    public static float[] ToChw(Image<Rgb24> image)
     {
         int width = image.Width, height = image.Height, plane = width * height;
         var chw = new float[3 * plane];

@@ -54,7 +54,7 @@ public sealed class BucketImageLoader : IDisposable
         }
     }
 
-    public Image<Rgba32> Decode(long id)
+    public Image<Rgb24> Decode(long id)
     {
         ImageBytes? bytes;
         try

@@ -9,6 +9,7 @@ public enum SkipReason
     Corrupt,       // the format is known but decoding failed (truncated, damaged)
     TooSmall,      // with noUpscale, a side shorter than one bucket step
     ReadError,     // the tar or file could not be read
+    WrongBucket,   // asked for in a batch of another bucket (the file changed since buckets.json)
 }
 
 public sealed record SkippedImage(long Id, SkipReason Reason, string Detail);

@@ -12,7 +12,7 @@ namespace Kohaku.Data.Sample;
 // own offsets. The same options always give the same rows (CPython MT19937 drives every choice).
 public static class SampleDatabase
 {
-    private const int RelationBatch = 128;
+    private const int RelationBatch = 1_000;
 
     // Per-rating medians of HakuBooru's fav_count table (general 8, sensitive 15, questionable 38, explicit 52).
     private static readonly double[] FavMedian = [8, 15, 38, 52];
@@ -21,6 +21,8 @@ public static class SampleDatabase
         [("jpg", 0.57), ("png", 0.36), ("gif", 0.03), ("mp4", 0.02), ("webm", 0.01), ("zip", 0.005), ("swf", 0.005)];
     private static readonly (double W, double H, double Weight)[] Aspects =
         [(1, 1, 15), (2, 3, 20), (3, 4, 15), (9, 16, 8), (1, 1.4142, 7), (3, 2, 10), (4, 3, 8), (16, 9, 10), (1, 3, 3), (3, 1, 2), (1, 4, 1), (21, 9, 1)];
+    private static readonly double[] ExtensionShares = Extensions.Select(e => e.Share).ToArray();
+    private static readonly int[] AspectWeights = Aspects.Select(a => (int)a.Weight).ToArray();
     // Upload time against post id on the real site (piecewise linear), scaled to MaxId.
     private static readonly (double Id, DateTime At)[] Timeline =
     [
@@ -133,17 +135,18 @@ public static class SampleDatabase
         var p = columns.ToDictionary(c => c, c => postCmd.Parameters.Add("$" + c, SqliteType.Integer));
         postCmd.Prepare();
 
-        using var relBatch = RelationCommand(connection, tx, RelationBatch, options.Schema);
-        using var relOne = RelationCommand(connection, tx, 1, options.Schema);
-        var pending = new List<(long Post, long Tag)>(RelationBatch);
-        void Flush(SqliteCommand cmd, int count)
+        using var relCmd = connection.CreateCommand();
+        relCmd.Transaction = tx;
+        var relSql = new StringBuilder(RelationBatch * 20);
+        var relRows = 0;
+        // Integer literals in one multi-row INSERT: binding 2 parameters per row costs more than SQLite's parse.
+        void FlushRelations()
         {
-            for (var i = 0; i < count; i++)
-            {
-                cmd.Parameters[2 * i].Value = pending[i].Post;
-                cmd.Parameters[2 * i + 1].Value = pending[i].Tag;
-            }
-            cmd.ExecuteNonQuery();
+            if (relRows == 0) return;
+            relCmd.CommandText = relSql.ToString();
+            relCmd.ExecuteNonQuery();
+            relSql.Clear();
+            relRows = 0;
         }
 
         var step = (double)options.MaxId / options.Posts;
@@ -154,7 +157,7 @@ public static class SampleDatabase
         {
             var id = step >= 2 ? (long)Math.Floor(n * step) + 1 + rng.RandBelow((long)Math.Floor(step) - 1 is var s && s > 0 ? s : 1) : n + 1L;
             var rating = Pick(rng, RatingShare);
-            var ext = Extensions[Pick(rng, Extensions.Select(e => e.Share).ToArray())].Ext;
+            var ext = Extensions[Pick(rng, ExtensionShares)].Ext;
             var fav = (int)Math.Floor(FavMedian[rating] * Math.Exp(Normal(rng)));
             var down = (int)rng.RandBelow(3) == 0 ? -(int)rng.RandBelow(4) : 0;
             var up = (int)Math.Round(fav * 0.8) + (int)rng.RandBelow(3);
@@ -218,18 +221,14 @@ public static class SampleDatabase
                 foreach (var group in groups)
                     foreach (var tag in group)
                     {
-                        pending.Add((id, tag.Id));
-                        if (pending.Count == RelationBatch) { Flush(relBatch, RelationBatch); pending.Clear(); }
+                        relSql.Append(relRows == 0 ? "INSERT INTO posttagrelation (post_id, tag_id) VALUES (" : ",(")
+                            .Append(id).Append(',').Append(tag.Id).Append(')');
+                        if (++relRows == RelationBatch) FlushRelations();
                     }
             }
             if ((n + 1) % 50_000 == 0) progress?.Report(new StageProgress("sample db", n + 1, options.Posts));
         }
-        for (var i = 0; i < pending.Count; i++)
-        {
-            relOne.Parameters[0].Value = pending[i].Post;
-            relOne.Parameters[1].Value = pending[i].Tag;
-            relOne.ExecuteNonQuery();
-        }
+        FlushRelations();
         progress?.Report(new StageProgress("sample db", options.Posts, options.Posts));
     }
 
@@ -297,7 +296,7 @@ public static class SampleDatabase
 
     private static (int Width, int Height) Dimensions(PythonRandom rng)
     {
-        var (aw, ah, _) = Aspects[PickWeighted(rng, Aspects.Select(a => (int)a.Weight).ToArray())];
+        var (aw, ah, _) = Aspects[PickWeighted(rng, AspectWeights)];
         var longSide = 700 + (int)rng.RandBelow(3400);
         return aw >= ah
             ? (longSide, Math.Max(1, (int)Math.Round(longSide * ah / aw)))
@@ -335,22 +334,6 @@ public static class SampleDatabase
 
     // Power-law pick: low indices (the common tags) far more often than the tail.
     private static int Skewed(PythonRandom rng, int n, int power) => Math.Min(n - 1, (int)(n * Math.Pow(rng.Random(), power)));
-
-    private static SqliteCommand RelationCommand(SqliteConnection connection, SqliteTransaction tx, int rows, SchemaVersion version)
-    {
-        var cmd = connection.CreateCommand();
-        cmd.Transaction = tx;
-        if (version == SchemaVersion.V1TagList) { cmd.CommandText = "SELECT 1"; return cmd; }
-        var values = string.Join(", ", Enumerable.Range(0, rows).Select(i => $"($p{i}, $t{i})"));
-        cmd.CommandText = $"INSERT INTO posttagrelation (post_id, tag_id) VALUES {values}";
-        for (var i = 0; i < rows; i++)
-        {
-            cmd.Parameters.Add($"$p{i}", SqliteType.Integer);
-            cmd.Parameters.Add($"$t{i}", SqliteType.Integer);
-        }
-        cmd.Prepare();
-        return cmd;
-    }
 
     private static void Execute(SqliteConnection connection, string sql)
     {

@@ -1,3 +1,5 @@
+using Kohaku.Diffusion.SafeTensors;
+
 namespace Kohaku.Diffusion.Lokr;
 
 // Run-file section "lokr". Defaults are the Kohaku XL Δ run: its preset as published, strength 1,
@@ -17,6 +19,13 @@ public sealed record LokrConfig
     public bool TrainTextEncoders { get; init; } = true;
 
     public string SaveDtype { get; init; } = "fp16";
+
+    public SafeDType SaveSafeDType => SaveDtype switch
+    {
+        "bf16" => SafeDType.BF16,
+        "fp32" => SafeDType.F32,
+        _ => SafeDType.F16,
+    };
 
     public LokrPreset ResolvePreset()
     {

@@ -99,6 +99,19 @@ public static class LokrFile
         return groups;
     }
 
+    // One line per module of a file: its tensors and shapes, parameters and alpha (what `inspect` shows).
+    public sealed record ModuleSummary(string Name, string Tensors, long Parameters, double Alpha);
+
+    public static IReadOnlyList<ModuleSummary> Summarize(string path)
+    {
+        using var file = SafeTensorsFile.Open(path);
+        return Modules(file).Select(kv => new ModuleSummary(kv.Key,
+                string.Join(" ", kv.Value.Where(t => t.Key != "alpha").Select(t => $"{t.Key}{t.Value.ShapeText}")),
+                kv.Value.Where(t => t.Key != "alpha").Sum(t => t.Value.ElementCount),
+                Alpha(file, kv.Key)))
+            .ToList();
+    }
+
     // Reads alpha as a double; an fp16 file may hold +inf (alpha 100000 overflowed), kept as is.
     public static double Alpha(SafeTensorsFile file, string module)
     {

@@ -6,13 +6,13 @@ namespace Kohaku.Diffusion.Merge;
 // the same tensor names and shapes in every file (the first difference is named with its file).
 public sealed class CheckpointSet : IDisposable
 {
-    private readonly List<SafeTensorsFile> files = [];
+    private readonly List<CheckpointReader> files = [];
 
     public CheckpointSet(IEnumerable<string> paths)
     {
         try
         {
-            foreach (var path in paths) files.Add(SafeTensorsFile.Open(path));
+            foreach (var path in paths) files.Add(CheckpointReader.Open(path));
         }
         catch
         {
@@ -35,9 +35,9 @@ public sealed class CheckpointSet : IDisposable
         }
     }
 
-    public IReadOnlyList<SafeTensorsFile> Files => files;
+    public IReadOnlyList<CheckpointReader> Files => files;
 
-    public SafeTensorsFile First => files[0];
+    public CheckpointReader First => files[0];
 
     public static bool IsFloat(SafeDType dtype) => dtype is SafeDType.F16 or SafeDType.BF16 or SafeDType.F32 or SafeDType.F64;
 

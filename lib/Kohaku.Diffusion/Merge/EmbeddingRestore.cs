@@ -18,21 +18,28 @@ public static class EmbeddingRestore
     // Returns the keys restored (those of Keys present in the input; each must be in the reference).
     public static IReadOnlyList<string> Run(string reference, string input, string output)
     {
-        using var original = SafeTensorsFile.Open(reference);
-        using var tuned = SafeTensorsFile.Open(input);
-        var restored = Keys.Where(tuned.Contains).ToList();
-        if (restored.Count == 0) throw new InvalidDataException($"{input}: none of the text-encoder embedding keys is present ({string.Join(", ", Keys)})");
-        foreach (var key in restored)
-        {
-            if (!original.Contains(key)) throw new InvalidDataException($"{reference}: has no tensor '{key}'");
-            var (a, b) = (original.Info(key).Shape, tuned.Info(key).Shape);
-            if (!a.SequenceEqual(b)) throw new InvalidDataException($"{reference}: '{key}' is [{string.Join(", ", a)}], {input} has [{string.Join(", ", b)}]");
-        }
-        var set = restored.ToHashSet(StringComparer.Ordinal);
+        using var original = CheckpointReader.Open(reference);
+        using var tuned = CheckpointReader.Open(input);
+        var set = Check(original, tuned);
+        var restored = Keys.Where(set.Contains).ToList();
         var entries = tuned.Tensors.Select(info => new SafeTensorEntry(info.Name, info.DType, info.Shape,
             () => set.Contains(info.Name) ? original.Load(info.Name, info.DType.ToScalarType()) : tuned.Load(info.Name)));
         var metadata = new Dictionary<string, string>(tuned.Metadata) { ["kohaku.restored_embeddings_from"] = Path.GetFileName(reference) };
         SafeTensorsWriter.Write(output, entries, metadata);
         return restored;
+    }
+
+    // The embedding keys present in `tuned`, each checked to exist in `reference` with the same shape.
+    public static HashSet<string> Check(CheckpointReader reference, CheckpointReader tuned)
+    {
+        var keys = Keys.Where(tuned.Contains).ToHashSet(StringComparer.Ordinal);
+        if (keys.Count == 0) throw new InvalidDataException($"{tuned.Path}: none of the text-encoder embedding keys is present ({string.Join(", ", Keys)})");
+        foreach (var key in keys)
+        {
+            if (!reference.Contains(key)) throw new InvalidDataException($"{reference.Path}: has no tensor '{key}'");
+            var (a, b) = (reference.Info(key).Shape, tuned.Info(key).Shape);
+            if (!a.SequenceEqual(b)) throw new InvalidDataException($"{reference.Path}: '{key}' is [{string.Join(", ", a)}], {tuned.Path} has [{string.Join(", ", b)}]");
+        }
+        return keys;
     }
 }

@@ -18,7 +18,7 @@ public static class LokrBake
     public static IReadOnlyList<BakedModule> Run(string checkpoint, string lokr, double strength, string output, SafeDType? dtype = null)
     {
         if (!double.IsFinite(strength)) throw new ArgumentException($"strength {strength} is not finite", nameof(strength));
-        using var baseFile = SafeTensorsFile.Open(checkpoint);
+        using var baseFile = CheckpointReader.Open(checkpoint);
         using var lokrFile = SafeTensorsFile.Open(lokr);
         var plan = Plan(baseFile, lokrFile);
         var baked = new List<BakedModule>();
@@ -39,7 +39,7 @@ public static class LokrBake
     private sealed record Change(string Module, LokrShape? Shape, string? NormSuffix, int? Third);
 
     // Checks every module of the file against the checkpoint before anything is written.
-    private static Dictionary<string, List<Change>> Plan(SafeTensorsFile baseFile, SafeTensorsFile lokrFile)
+    private static Dictionary<string, List<Change>> Plan(CheckpointReader baseFile, SafeTensorsFile lokrFile)
     {
         var keys = baseFile.Tensors.Select(t => t.Name).ToList();
         var weights = LokrNames.Targets(keys);
@@ -74,7 +74,7 @@ public static class LokrBake
         return plan;
     }
 
-    private static Tensor Apply(SafeTensorsFile baseFile, SafeTensorsFile lokrFile, SafeTensorInfo info, List<Change> changes, double strength, List<BakedModule> baked)
+    private static Tensor Apply(CheckpointReader baseFile, SafeTensorsFile lokrFile, SafeTensorInfo info, List<Change> changes, double strength, List<BakedModule> baked)
     {
         using var scope = NewDisposeScope();
         var w = baseFile.Load(info.Name, ScalarType.Float32);

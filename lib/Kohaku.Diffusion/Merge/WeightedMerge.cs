@@ -7,36 +7,79 @@ namespace Kohaku.Diffusion.Merge;
 
 // Weighted sum of checkpoints (the card: restored gamma rev2 and beta7 at 0.5 each), streamed tensor by
 // tensor: sums run in fp32 and are written in the chosen dtype (default: the first file's, per tensor);
-// non-float tensors (position_ids) are copied from the first file.
+// non-float tensors (position_ids) are copied from the first file. With embeddingsFrom, the text
+// encoders' token/position embeddings come from that reference instead (times Σ weights), which is
+// what restoring them in every input first and then merging gives, in one pass and without temp files.
 public static class WeightedMerge
 {
-    public static void Run(IReadOnlyList<string> inputs, IReadOnlyList<double> weights, string output, SafeDType? dtype = null)
+    public static void Run(IReadOnlyList<string> inputs, IReadOnlyList<double> weights, string output, SafeDType? dtype = null, string? embeddingsFrom = null)
     {
         if (inputs.Count < 2) throw new ArgumentException($"merge needs two or more checkpoints, got {inputs.Count}", nameof(inputs));
         if (weights.Count != inputs.Count) throw new ArgumentException($"{weights.Count} weights for {inputs.Count} checkpoints", nameof(weights));
         if (weights.Any(w => !double.IsFinite(w))) throw new ArgumentException("weights must be finite", nameof(weights));
         if (dtype is { } d && !CheckpointSet.IsFloat(d)) throw new ArgumentException($"output dtype {d} is not a float type", nameof(dtype));
         using var set = new CheckpointSet(inputs);
-        var entries = set.First.Tensors.Select(info =>
-        {
-            var isFloat = CheckpointSet.IsFloat(info.DType);
-            return new SafeTensorEntry(info.Name, isFloat ? dtype ?? info.DType : info.DType, info.Shape,
-                () => isFloat ? Sum(set, weights, info.Name) : set.First.Load(info.Name));
-        });
+        using var reference = embeddingsFrom is null ? null : CheckpointReader.Open(embeddingsFrom);
+        HashSet<string> restored = reference is null ? [] : EmbeddingRestore.Check(reference, set.First);
+        var entries = set.First.Tensors.Select(info => new ChunkedCheckpointWriter.Entry(info.Name, CheckpointSet.IsFloat(info.DType) ? dtype ?? info.DType : info.DType, info.Shape));
+        using var scratch = new Scratch();
+        Tensor Produce(ChunkedCheckpointWriter.Entry entry, long start, long count) =>
+            !CheckpointSet.IsFloat(set.First.Info(entry.Name).DType) ? set.First.LoadRange(entry.Name, start, count)
+            : restored.Contains(entry.Name) ? reference!.LoadRange(entry.Name, start, count, ScalarType.Float32).mul_(weights.Sum())
+            : Sum(set, weights, entry.Name, start, count, scratch);
         var recipe = string.Join(" + ", inputs.Zip(weights).Select(p => $"{p.Second.ToString(CultureInfo.InvariantCulture)}×{Path.GetFileName(p.First)}"));
         var metadata = new Dictionary<string, string>(set.First.Metadata) { ["kohaku.merge"] = recipe };
-        SafeTensorsWriter.Write(output, entries, metadata);
+        if (embeddingsFrom is not null) metadata["kohaku.restored_embeddings_from"] = Path.GetFileName(embeddingsFrom);
+        ChunkedCheckpointWriter.Write(output, entries, Produce, metadata);
     }
 
-    private static Tensor Sum(CheckpointSet set, IReadOnlyList<double> weights, string name)
+    // The Δ base: restore the reference's TE embeddings and merge, as the "base" section says.
+    public static void Run(BaseConfig config, string output)
     {
-        using var scope = NewDisposeScope();
-        var acc = set.Files[0].Load(name, ScalarType.Float32).mul_(weights[0]);
-        for (var i = 1; i < set.Files.Count; i++)
+        config.Validate();
+        Run(config.Checkpoints, config.Weights, output, config.OutputDtype, config.RestoreEmbeddingsFrom);
+    }
+
+    // fp32 accumulator; each input slice is read into a reused buffer of its stored dtype and added with
+    // type promotion, so a slice costs no allocation (fresh pages cost as much CPU as the arithmetic).
+    private static Tensor Sum(CheckpointSet set, IReadOnlyList<double> weights, string name, long start, long count, Scratch scratch)
+    {
+        if (set.Files.Count == 2 && Math.Abs(weights[0] + weights[1] - 1) < 1e-12 && set.Files[0].Info(name).DType == set.Files[1].Info(name).DType)
         {
-            using var t = set.Files[i].Load(name, ScalarType.Float32);
-            acc.add_(t, alpha: weights[i]);
+            // Two weights summing to 1 (the card's 0.5/0.5): a + w₁·(b − a) in one fused pass, computed in
+            // fp32 inside lerp and rounded once, in place in a's buffer.
+            var dtype = set.Files[0].Info(name).DType.ToScalarType();
+            var a = scratch.Get(0, dtype, count);
+            var b = scratch.Get(1, dtype, count);
+            set.Files[0].ReadRange(name, start, a);
+            set.Files[1].ReadRange(name, start, b);
+            return a.lerp_(b, weights[1]);
         }
-        return acc.MoveToOuterDisposeScope();
+        var acc = scratch.Get(-1, ScalarType.Float32, count);
+        for (var i = 0; i < set.Files.Count; i++)
+        {
+            var info = set.Files[i].Info(name);
+            var slice = scratch.Get(i, info.DType.ToScalarType(), count);
+            set.Files[i].ReadRange(name, start, slice);
+            if (i == 0) acc.copy_(slice).mul_(weights[0]);
+            else acc.add_(slice, alpha: weights[i]);
+        }
+        return acc;
+    }
+
+    private sealed class Scratch : IDisposable
+    {
+        private readonly Dictionary<(int, ScalarType), Tensor> buffers = [];
+
+        public Tensor Get(int slot, ScalarType dtype, long count)
+        {
+            if (!buffers.TryGetValue((slot, dtype), out var b)) buffers[(slot, dtype)] = b = empty([ChunkedCheckpointWriter.ChunkElements], dtype).DetachFromDisposeScope();
+            return b.narrow(0, 0, count);
+        }
+
+        public void Dispose()
+        {
+            foreach (var b in buffers.Values) b.Dispose();
+        }
     }
 }

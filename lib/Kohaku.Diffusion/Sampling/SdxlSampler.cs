@@ -35,7 +35,7 @@ public static class SdxlSampler
     public static Tensor GenerateLatents(SdxlModels models, PromptIds prompt, PromptIds? negative, SampleSettings settings,
         PooledProjection projection = PooledProjection.Sgm, Action<SamplerStep>? callback = null)
     {
-        settings.Validate(models.Config.Vae.DownscaleFactor);
+        settings.Validate(SizeMultiple(models.Config));
         prompt.Validate();
         negative?.Validate();
         using var noGrad = no_grad();
@@ -85,6 +85,9 @@ public static class SdxlSampler
         };
         return sampler.Sample(denoiser, x0, sigmas.Sigmas, callback).MoveToOuterDisposeScope();
     }
+
+    // Image sides must survive the VAE's 8× and every UNet halving without rounding: 32 for SDXL.
+    public static int SizeMultiple(SdxlConfig config) => config.Vae.DownscaleFactor << (config.Unet.ChannelMult.Length - 1);
 
     private static Tensor PadTo(Tensor context, long length) =>
         context.shape[1] == length ? context : nn.functional.pad(context, [0, 0, 0, length - context.shape[1]]);

@@ -57,7 +57,7 @@ public static class SdxlCheckpoint
             using var hf = file.Load(HfProjectionKey, target.dtype, target.device);
             if (!hf.shape.SequenceEqual(new[] { target.shape[1], target.shape[0] }))
                 return report with { Mismatched = [.. report.Mismatched, new ShapeMismatch(HfProjectionKey, [target.shape[1], target.shape[0]], hf.shape)] };
-            target.copy_(hf.t()).Dispose();
+            target.copy_(hf.t());   // copy_ returns the target itself: never dispose it
         }
         return report with
         {

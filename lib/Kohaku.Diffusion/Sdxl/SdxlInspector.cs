@@ -43,6 +43,18 @@ public static class SdxlInspector
         return new CheckpointSummary(path, components, config.Name, unknown, missing, mismatched);
     }
 
+    // Per component key and parameter counts of an architecture alone (meta build; dtype F32).
+    public static IReadOnlyList<ComponentSummary> Summarize(SdxlConfig config)
+    {
+        using var models = SdxlModels.CreateOnMeta(config);
+        return models.Components().Zip(Parts, (c, p) =>
+        {
+            var dict = c.Module.state_dict();
+            return new ComponentSummary(p.Name, c.Prefix, dict.Count, ModuleTree.ParameterCount(c.Module),
+                dict.Values.GroupBy(t => t.dtype.ToString()).ToDictionary(g => g.Key, g => g.Count()));
+        }).ToList();
+    }
+
     // Every key and shape of an architecture, from a meta-device build (no weights allocated).
     public static IReadOnlyList<(string Key, long[] Shape)> ArchitectureKeys(SdxlConfig config)
     {

@@ -16,8 +16,11 @@ public static class TinyCheckpoint
         SdxlModels models;
         lock (SeedGate)
         {
+            // Seed the global generator for the initialisers, then give the caller its stream back.
+            using var callerState = get_rng_state();
             manual_seed(seed);
-            models = ModelBuilder.On(CPU, ScalarType.Float32, () => SdxlModels.Create(config));
+            try { models = ModelBuilder.On(CPU, ScalarType.Float32, () => SdxlModels.Create(config)); }
+            finally { set_rng_state(callerState); }
         }
         using (models)
         {

@@ -17,7 +17,6 @@ public static class StdioHost
         var utf8 = new UTF8Encoding(false);
         var writer = TextWriter.Synchronized(new StreamWriter(protocolOut, utf8) { AutoFlush = true, NewLine = "\n" });
         Console.SetOut(Console.Error);
-        Console.InputEncoding = utf8;
         if (options.WorkingDir is { } dir) Environment.CurrentDirectory = Path.GetFullPath(dir);
 
         var root = await KohakuKernel.CreateAsync();

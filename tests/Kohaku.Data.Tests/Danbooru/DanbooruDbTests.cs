@@ -175,7 +175,47 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
         Assert.False(db.Schema.HasRelationPostIndex);
         var posts = db.TaggedPosts(db.PostIds().ToList()).ToList();
         Assert.Equal(80, posts.Count);
-        Assert.All(posts, p => Assert.NotEmpty(p.Tags));
+        using var indexed = DanbooruDb.Open(fixture.Make("indexed-80.db", new SampleDbOptions(80, Seed: 2)));
+        Assert.Equal(
+            indexed.TaggedPosts(indexed.PostIds().ToList()).Select(p => string.Join(" ", p.Tags.Select(t => t.Name))),
+            posts.Select(p => string.Join(" ", p.Tags.Select(t => t.Name))));
+    }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TaggedPosts_InterleavedRelationRows_ComeInRelationIdOrder(bool indexed)
+    {
+        // Rows of 40 posts interleaved, each post's tag ids in a scrambled order: only relation-id
+        // order (not post-then-tag-id order, not insertion per post) gives the expected lists.
+        var statements = new List<string>
+        {
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+        };
+        if (indexed) statements.Add("CREATE INDEX posttagrelation_post_id ON posttagrelation (post_id)");
+        for (var t = 1; t <= 97; t++) statements.Add($"INSERT INTO tag VALUES ({t}, 't{t}', 0)");
+        var expected = new Dictionary<int, List<string>>();
+        for (var p = 1; p <= 40; p++)
+        {
+            statements.Add($"INSERT INTO post VALUES ({p}, '2020-01-01T00:00:00.000-05:00', 0, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)");
+            expected[p] = [];
+        }
+        for (var k = 0; k < 20; k++)
+            for (var p = 40; p >= 1; p--)
+            {
+                var tag = (p * 31 + k * 57) % 97 + 1;
+                statements.Add($"INSERT INTO posttagrelation (post_id, tag_id) VALUES ({p}, {tag})");
+                expected[p].Add($"t{tag}");
+            }
+        var path = MakeDb($"interleaved-{indexed}.db", [.. statements]);
+        using var db = DanbooruDb.Open(path);
+        Assert.Equal(indexed, db.Schema.HasRelationPostIndex);
+        var ids = Enumerable.Range(1, 40).Select(i => (long)i).ToList();
+        foreach (var post in db.TaggedPosts(ids)) Assert.Equal(expected[(int)post.Post.Id], post.Tags.Select(t => t.Name));
+        foreach (var (id, names) in db.MapPosts(ids, p => (p.Post.Id, p.Tags.Select(t => t.Name).ToList()), readers: 2))
+            Assert.Equal(expected[(int)id], names);
     }
 
     [Fact]
@@ -212,12 +252,15 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
         if (File.Exists(path)) File.Delete(path);
         using var c = new SqliteConnection($"Data Source={path};Pooling=False");
         c.Open();
+        using var tx = c.BeginTransaction();
         foreach (var s in statements)
         {
             using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
             cmd.CommandText = s;
             cmd.ExecuteNonQuery();
         }
+        tx.Commit();
         return path;
     }
 }

@@ -120,6 +120,10 @@ public class PostSelectorTests(SampleDbFixture fixture) : IClassFixture<SampleDb
     }
 
     [Fact]
+    public void SortedUnique_DuplicatesAndDisorder_AscendingOnce() =>
+        Assert.Equal([1L, 3, 7, 9], PostSelector.SortedUnique([7, 3, 9, 3, 1, 7, 7]));
+
+    [Fact]
     public void ReadIds_BadLine_ThrowsNamingLine()
     {
         var path = Path.Combine(fixture.Dir, $"bad-{Guid.NewGuid():N}.txt");

@@ -12,7 +12,7 @@ public class BucketAssignerTests
         using var fixture = new ShardFixture();
         using var tall = new Image<Rgba32>(1000, 1500, new Rgba32(9, 9, 9));
         var good = ShardFixture.Png(tall);
-        var webp = ShardFixture.Webp(1920, 1080, new Rgba32(1, 2, 3), lossless: false);
+        var webp = ShardFixture.Webp(192, 108, new Rgba32(1, 2, 3), lossless: false);
         fixture.WriteTar("data-0001.tar", ("1.png", good), ("1001.webp", []), ("2001.webp", webp[..(webp.Length - 10)]));
         fixture.WriteTar("data-0002.tar", ("2.webp", webp), ("1002.webp", [.. "not an image at all"u8]));
         using var loader = new BucketImageLoader(new BucketConfig(), new TarShardSource(fixture.Folder), ownsSource: true);

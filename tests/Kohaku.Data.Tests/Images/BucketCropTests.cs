@@ -7,12 +7,12 @@ namespace Kohaku.Data.Tests.Images;
 
 public class BucketCropTests
 {
-    private static Image<Rgba32> Gradient(int width, int height)
+    private static Image<Rgb24> Gradient(int width, int height)
     {
-        var image = new Image<Rgba32>(width, height);
+        var image = new Image<Rgb24>(width, height);
         for (int y = 0; y < height; y++)
             for (int x = 0; x < width; x++)
-                image[x, y] = new Rgba32((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)((x * y) % 256));
+                image[x, y] = new Rgb24((byte)(x * 255 / width), (byte)(y * 255 / height), (byte)((x * y) % 256));
         return image;
     }
 
@@ -71,9 +71,9 @@ public class BucketCropTests
     [Fact]
     public void ToChw_BlackWhiteRed_PlanesInMinusOneToOne()
     {
-        using var image = new Image<Rgba32>(2, 1);
-        image[0, 0] = new Rgba32(255, 0, 0);
-        image[1, 0] = new Rgba32(255, 255, 255);
+        using var image = new Image<Rgb24>(2, 1);
+        image[0, 0] = new Rgb24(255, 0, 0);
+        image[1, 0] = new Rgb24(255, 255, 255);
 
         var chw = BucketCrop.ToChw(image);
 

@@ -14,7 +14,7 @@ public class ImageDecoderTests
         using var image = ImageDecoder.Decode(Bytes(ShardFixture.Webp(30, 20, new Rgba32(200, 10, 40))));
 
         Assert.Equal((30, 20), (image.Width, image.Height));
-        Assert.Equal(new Rgba32(200, 10, 40), image[5, 5]);
+        Assert.Equal(new Rgb24(200, 10, 40), image[5, 5]);
     }
 
     [Fact]
@@ -25,9 +25,9 @@ public class ImageDecoderTests
 
         using var image = ImageDecoder.Decode(Bytes(ShardFixture.Png(source), "png"));
 
-        Assert.Equal(new Rgba32(255, 255, 255), image[0, 0]);
+        Assert.Equal(new Rgb24(255, 255, 255), image[0, 0]);
         // 128/255 of blue over white: R = G = 255·127/255 = 127, B = 255.
-        Assert.Equal(new Rgba32(127, 127, 255), image[1, 1]);
+        Assert.Equal(new Rgb24(127, 127, 255), image[1, 1]);
     }
 
     [Fact]
@@ -43,6 +43,46 @@ public class ImageDecoderTests
 
         Assert.Equal(1, image.Frames.Count);
         Assert.True(image[4, 4].R > 200 && image[4, 4].B < 50);
+    }
+
+    [Fact]
+    public void Decode_LossyWebp_DecodedWithoutAlphaPath()
+    {
+        var lossy = ShardFixture.Webp(16, 16, new Rgba32(10, 200, 30), lossless: false);
+
+        using var image = ImageDecoder.Decode(Bytes(lossy));
+
+        Assert.False(ImageDecoder.MayHaveAlpha(lossy));
+        Assert.True(ImageDecoder.MayHaveAlpha(ShardFixture.Webp(16, 16, new Rgba32(1, 1, 1, 0), lossless: true)));
+        Assert.InRange(image[8, 8].G, 190, 210);
+    }
+
+    [Fact]
+    public void Decode_PngWithoutIend_SkippedAsTruncated()
+    {
+        using var source = new Image<Rgba32>(40, 40, new Rgba32(5, 5, 5));
+        var png = ShardFixture.Png(source);
+
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes(png[..(png.Length - 12)], "png")));
+
+        Assert.Equal(SkipReason.Corrupt, e.Skipped.Reason);
+        Assert.Contains("IEND", e.Skipped.Detail);
+    }
+
+    [Fact]
+    public void Decode_TruncatedJpeg_SkippedAsCorruptWhileWholeOneDecodes()
+    {
+        using var source = new Image<Rgba32>(64, 48, new Rgba32(90, 30, 200));
+        using var stream = new MemoryStream();
+        source.SaveAsJpeg(stream);
+        var jpeg = stream.ToArray();
+
+        using var whole = ImageDecoder.Decode(Bytes(jpeg, "jpg"));
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(Bytes(jpeg[..(jpeg.Length * 2 / 3)], "jpg")));
+
+        Assert.Equal((64, 48), (whole.Width, whole.Height));
+        Assert.Equal(SkipReason.Corrupt, e.Skipped.Reason);
+        Assert.Contains("end-of-image", e.Skipped.Detail);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class LokrFileTests
     [Fact]
     public void Entries_KohakuXlDeltaOnMeta_HaveLycorisKeysAndShapes()
     {
-        using var network = LokrNetwork.Build(Full.Value, new LokrConfig(), device: MetaDevice.Meta);
+        using var network = LokrNetwork.Build(Full.Value, new LokrConfig(), device: ModelBuilder.Meta);
         var entries = LokrFile.Entries(network, SafeDType.F16);
         var byName = entries.ToDictionary(e => e.Name, e => e.Shape);
         Assert.Equal(entries.Count, byName.Count);
@@ -107,6 +107,21 @@ public sealed class LokrFileTests
         using var a = network.Modules[0].Kron();
         using var b = reloaded.Modules[0].Kron();
         Assert.True(allclose(a, b, rtol: 1e-2, atol: 1e-4));
+    }
+
+    [Fact]
+    public void Summarize_SavedTiny_ListsEveryModuleWithItsParameters()
+    {
+        using var dir = new TempDir();
+        var path = dir.File("s.safetensors");
+        using var models = SdxlModels.Create(SdxlConfig.Tiny);
+        using var network = LokrNetwork.Build(models, new LokrConfig { Factor = 2, TrainNorm = false });
+        LokrFile.Save(path, network);
+        var summary = LokrFile.Summarize(path);
+        Assert.Equal(network.Modules.Count, summary.Count);
+        Assert.Equal(network.ParameterCount, summary.Sum(s => s.Parameters));
+        var first = summary.Single(s => s.Name == network.Targets[0].Name);
+        Assert.StartsWith("lokr_w1[", first.Tensors);
     }
 
     [Fact]

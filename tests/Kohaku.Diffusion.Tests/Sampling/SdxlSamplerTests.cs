@@ -16,10 +16,10 @@ public sealed class SdxlSamplerTests
     [Fact]
     public void Generate_Tiny_ReturnsPngOfRequestedSize()
     {
-        var png = SdxlSampler.Generate(TinyModels.Seed1234, Prompt, null, new SampleSettings(Width: 64, Height: 48, Steps: 3, Seed: 1));
+        var png = SdxlSampler.Generate(TinyModels.Seed1234, Prompt, null, new SampleSettings(Width: 64, Height: 96, Steps: 3, Seed: 1));
         using var image = Image.Load(png);
         Assert.Equal(64, image.Width);
-        Assert.Equal(48, image.Height);
+        Assert.Equal(96, image.Height);
     }
 
     [Fact]
@@ -50,6 +50,6 @@ public sealed class SdxlSamplerTests
     public void Generate_BadSize_ThrowsNamingField()
     {
         var error = Assert.Throws<ArgumentException>(() => SdxlSampler.Generate(TinyModels.Seed1234, Prompt, null, new SampleSettings(Width: 60)));
-        Assert.Contains("Width 60", error.Message);
+        Assert.Contains("Width 60 must be a positive multiple of 32", error.Message);
     }
 }

@@ -53,6 +53,17 @@ public sealed class SdxlInspectorTests
     }
 
     [Fact]
+    public void Summarize_Sdxl_ParameterCountsOfTheSheet()
+    {
+        var byName = SdxlInspector.Summarize(SdxlConfig.Sdxl).ToDictionary(c => c.Name);
+        Assert.Equal(2_567_463_684L, byName["unet"].Parameters);
+        Assert.Equal(123_060_480L, byName["te1"].Parameters);
+        Assert.Equal(694_659_841L, byName["te2"].Parameters);
+        Assert.Equal(83_653_863L, byName["vae"].Parameters);
+        Assert.Equal(197, byName["te1"].Keys);
+    }
+
+    [Fact]
     public void ArchitectureKeys_Sdxl_2515KeysWithShapes()
     {
         var keys = SdxlInspector.ArchitectureKeys(SdxlConfig.Sdxl);

@@ -26,6 +26,25 @@ public sealed class TinyCheckpointTests
     }
 
     [Fact]
+    public void Create_LeavesTheCallersRandomStreamAlone()
+    {
+        var path = TinyModels.TempFile("rng.safetensors");
+        try
+        {
+            manual_seed(77);
+            using var expected = randn(4);
+            manual_seed(77);
+            TinyCheckpoint.Create(path, 1);
+            using var after = randn(4);
+            Assert.True(expected.Equals(after));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void Create_Tiny_HasAllArchitectureKeysUnderRealPrefixes()
     {
         var path = TinyModels.TempFile("tiny.safetensors");

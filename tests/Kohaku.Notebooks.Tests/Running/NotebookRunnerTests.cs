@@ -127,6 +127,24 @@ public sealed class NotebookRunnerTests
         Assert.True(File.Exists(stopped), "the cancelled cell never saw Cell.Cancellation");
     }
 
+    [Fact]
+    public async Task RunAsync_ProgressInCell_WritesThrottledLinesInsteadOfDisplay()
+    {
+        using var temp = new TempFolder();
+        var notebook = TestPaths.WriteNotebook(temp.Path, "progress.ipynb",
+            "var progress = Progress.Create();\nfor (var i = 1; i <= 3; i++) progress.Report(new Kohaku.Data.StageProgress(\"steps\", i, 3));");
+
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(temp.Path, "out"), TextWriter.Null);
+
+        Assert.True(result.Succeeded, result.Error);
+        var output = Assert.Single(JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]![0]!["outputs"]!.AsArray())!;
+        Assert.Equal("stream", (string?)output["output_type"]);
+        var lines = string.Concat(output["text"]!.AsArray().Select(l => (string?)l)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, lines.Length);
+        Assert.StartsWith("steps: 1/3 (33.3%)", lines[0]);
+        Assert.StartsWith("steps: 3/3 (100.0%)", lines[1]);
+    }
+
     // A log that calls back once when a marker is written (the runner echoes cell output to it).
     private sealed class Watch(string marker, Action onSeen) : StringWriter
     {

@@ -7,17 +7,19 @@ namespace Kohaku.Data.Images.Sample;
 
 // Writes the sample's pictures in the danbooru2023-webp layout: data-0XXX.tar for the older two
 // thirds of the ids and data-1XXX.tar for the newest third (XXX = id mod 1000), members <id>.webp,
-// lossy webp at quality 90 as the real dataset (HF-WEBP README). Every `DefectEvery`-th post from
-// the 8th on gets the next defect in SampleDefect order instead of its picture.
+// lossy webp at quality 90 as the real dataset (HF-WEBP README). Every `defectEvery`-th post from
+// the 8th on gets the next defect in SampleDefect order instead of its picture. Posts without an
+// image in the real dataset (SamplePost.HasImage) get no member, and are counted as NoImage.
 public static class SampleImageShards
 {
     public const int DefectEvery = 40;
 
-    public sealed record Result(int Pictures, IReadOnlyDictionary<long, SampleDefect> Defects, int Shards, long Bytes);
+    public sealed record Result(int Pictures, IReadOnlyDictionary<long, SampleDefect> Defects, int NoImage, int Shards, long Bytes);
 
-    public static Result Write(string folder, IEnumerable<SamplePost> posts)
+    public static Result Write(string folder, IEnumerable<SamplePost> posts, int defectEvery = DefectEvery)
     {
-        var ordered = posts.OrderBy(p => p.Id).ToList();
+        var all = posts.ToList();
+        var ordered = all.Where(p => p.HasImage).OrderBy(p => p.Id).ToList();
         var defects = new Dictionary<long, SampleDefect>();
         var members = new SortedDictionary<string, List<(string Name, byte[] Data)>>(StringComparer.Ordinal);
         var encoder = new WebpEncoder { FileFormat = WebpFileFormatType.Lossy, Quality = 90 };
@@ -28,9 +30,9 @@ public static class SampleImageShards
             int series = i >= ordered.Count * 2 / 3 ? 1 : 0;
             var shard = $"data-{series}{post.Id % 1000:D3}.tar";
             byte[] data;
-            if (i >= 7 && (i - 7) % DefectEvery == 0)
+            if (i >= 7 && (i - 7) % defectEvery == 0)
             {
-                var defect = (SampleDefect)((i - 7) / DefectEvery % Enum.GetValues<SampleDefect>().Length);
+                var defect = (SampleDefect)((i - 7) / defectEvery % Enum.GetValues<SampleDefect>().Length);
                 defects[post.Id] = defect;
                 if (defect == SampleDefect.Missing) continue;
                 data = DefectBytes(defect, post, encoder);
@@ -57,7 +59,7 @@ public static class SampleImageShards
             });
             bytes += new FileInfo(path).Length;
         }
-        return new Result(pictures, defects, members.Count, bytes);
+        return new Result(pictures, defects, all.Count - ordered.Count, members.Count, bytes);
     }
 
     private static byte[] Encode(SamplePost post, WebpEncoder encoder)

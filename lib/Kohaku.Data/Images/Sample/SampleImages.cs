@@ -41,6 +41,12 @@ public static class SampleImages
     public static Image<Rgb24> Draw(SamplePost post)
     {
         var (width, height) = SampleSize(post.Width, post.Height);
+        return DrawAt(post, width, height);
+    }
+
+    // The same picture at a chosen pixel size (the images benchmark draws 4-megapixel ones).
+    public static Image<Rgb24> DrawAt(SamplePost post, int width, int height)
+    {
         var image = new Image<Rgb24>(width, height);
         var tags = post.GeneralTags.ToHashSet(StringComparer.Ordinal);
         var background = Backgrounds.Where(b => tags.Contains(b.Key)).Select(b => b.Value).DefaultIfEmpty(Backgrounds["white_background"]).First();

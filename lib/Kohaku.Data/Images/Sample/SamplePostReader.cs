@@ -3,9 +3,12 @@ using Microsoft.Data.Sqlite;
 namespace Kohaku.Data.Images.Sample;
 
 // Reads what the pictures need straight from a danbooru2023-schema SQLite file (v2 and later:
-// post, tag, posttagrelation): each post's id and original size, and its general tags (type 0).
+// post, tag, posttagrelation): each post's id and original size, its general tags (type 0), and
+// whether the webp dataset would hold an image for it (an image file_ext and a non-NULL md5).
 public static class SamplePostReader
 {
+    private static readonly HashSet<string> ImageExtensions = new(["jpg", "jpeg", "png", "gif", "webp"], StringComparer.OrdinalIgnoreCase);
+
     public static IReadOnlyList<SamplePost> Read(string databasePath)
     {
         if (!File.Exists(databasePath)) throw new FileNotFoundException($"database not found: {databasePath}", databasePath);
@@ -26,14 +29,15 @@ public static class SamplePostReader
         var posts = new List<SamplePost>();
         using (var command = connection.CreateCommand())
         {
-            command.CommandText = "SELECT id, image_width, image_height FROM post ORDER BY id";
+            command.CommandText = "SELECT id, image_width, image_height, file_ext, md5 IS NOT NULL FROM post ORDER BY id";
             using var reader = command.ExecuteReader();
             while (reader.Read())
             {
                 long id = reader.GetInt64(0);
                 int width = reader.GetInt32(1), height = reader.GetInt32(2);
                 if (width <= 0 || height <= 0) throw new InvalidDataException($"{databasePath}: post {id} has size {width}x{height}");
-                posts.Add(new SamplePost(id, width, height, tags.TryGetValue(id, out var list) ? list : []));
+                bool hasImage = ImageExtensions.Contains(reader.GetString(3)) && reader.GetBoolean(4);
+                posts.Add(new SamplePost(id, width, height, tags.TryGetValue(id, out var list) ? list : [], hasImage));
             }
         }
         return posts;

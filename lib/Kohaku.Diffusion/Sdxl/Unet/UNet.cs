@@ -73,6 +73,10 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 
     public UnetConfig Config { get; }
 
+    // Recompute each input/middle/output block in the backward instead of keeping its activations
+    // (kohya's --gradient_checkpointing): about one more forward of compute for a fraction of the memory.
+    public bool GradientCheckpointing { get; set; }
+
     // x [B, 4, h, w] latents (already scaled by c_in); timesteps [B] discrete indices 0..999;
     // context [B, L, ContextDim]; y [B, AdmInChannels] → ε [B, 4, h, w].
     public override Tensor forward(Tensor x, Tensor timesteps, Tensor context, Tensor y)
@@ -82,16 +86,22 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
         var emb = time_embed.call(tEmb) + label_emb.call(y.to(x.dtype));
         context = context.to(x.dtype);
 
+        var checkpoint = GradientCheckpointing && is_grad_enabled();
+        var dummy = checkpoint ? ones(1, device: x.device, requires_grad: true) : null;
+        Tensor Run(ModuleList<nn.Module> block, Tensor input) => checkpoint
+            ? BlockCheckpoint.Run((a, b, c) => RunBlock(block, a, b, c), input, emb, context, dummy!)
+            : RunBlock(block, input, emb, context);
+
         var skips = new Stack<Tensor>();
         var h = x;
         foreach (var block in input_blocks)
         {
-            h = RunBlock(block, h, emb, context);
+            h = Run(block, h);
             skips.Push(h);
         }
-        h = RunBlock(middle_block, h, emb, context);
+        h = Run(middle_block, h);
         foreach (var block in output_blocks)
-            h = RunBlock(block, cat([h, skips.Pop()], 1), emb, context);   // [h, skip]: current first
+            h = Run(block, cat([h, skips.Pop()], 1));   // [h, skip]: current first
         return @out.call(h).MoveToOuterDisposeScope();
     }
 

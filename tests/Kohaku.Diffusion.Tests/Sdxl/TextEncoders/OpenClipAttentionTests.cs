@@ -63,4 +63,21 @@ public sealed class OpenClipAttentionTests
         Assert.False(allclose(before, after));
         Assert.Equal(["in_proj_weight", "in_proj_bias", "out_proj.weight", "out_proj.bias"], attn.state_dict().Keys.ToArray());
     }
+
+    [Fact]
+    public void Forward_PackedRowsAreQKVAndMaskIsCausal()
+    {
+        manual_seed(12);
+        using var attn = new OpenClipAttention(4, 1);
+        using var scope = NewDisposeScope();
+        using (no_grad()) attn.InProjBias.copy_(randn(12));
+        var x = randn(1, 3, 4);
+        var qkv = x.matmul(attn.InProjWeight.t()) + attn.InProjBias;
+        var (q, k, v) = (qkv[.., .., ..4], qkv[.., .., 4..8], qkv[.., .., 8..]);
+        var mask = full(3, 3, float.NegativeInfinity).triu(1);   // −inf above the diagonal (OpenCLIP's causal mask)
+        var scores = q.matmul(k.transpose(1, 2)) / 2f + mask;
+        var sd = attn.state_dict();
+        var expected = scores.softmax(-1).matmul(v).matmul(sd["out_proj.weight"].t()) + sd["out_proj.bias"];
+        Assert.True(allclose(attn.call(x), expected, atol: 1e-5));
+    }
 }

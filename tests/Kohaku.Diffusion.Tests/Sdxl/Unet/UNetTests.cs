@@ -130,4 +130,52 @@ public sealed class UNetTests
         var missing = unet.named_parameters().Where(p => p.parameter.grad is null).Select(p => p.name).ToList();
         Assert.Empty(missing);
     }
+
+    [Fact]
+    public void Backward_GradientCheckpointing_SameGradientsAsPlainGraph()
+    {
+        manual_seed(21);
+        using var unet = new UNet(UnetConfig.Tiny);
+        using var scope = NewDisposeScope();
+        var x = randn(1, 4, 8, 8).requires_grad_(true);
+        var (t, ctx, y) = (tensor(new long[] { 300 }), randn(1, 5, 64), randn(1, 224));
+        Dictionary<string, Tensor> Grads(bool checkpointing)
+        {
+            unet.zero_grad();
+            x.grad?.zero_();
+            unet.GradientCheckpointing = checkpointing;
+            unet.call(x, t, ctx, y).square().mean().backward();
+            var grads = unet.named_parameters().ToDictionary(p => p.name, p => p.parameter.grad!.clone());
+            grads["input"] = x.grad!.clone();
+            return grads;
+        }
+        var plain = Grads(false);
+        var checkpointed = Grads(true);
+        Assert.Equal(plain.Count, checkpointed.Count);
+        Assert.All(plain, kv => Assert.True(allclose(kv.Value, checkpointed[kv.Key], rtol: 1e-5, atol: 1e-7), kv.Key));
+    }
+
+    [Fact]
+    public void Backward_CheckpointingFrozenBase_StillReachesTrainableDelta()
+    {
+        manual_seed(22);
+        using var unet = new UNet(UnetConfig.Tiny) { GradientCheckpointing = true };
+        foreach (var p in unet.parameters()) p.requires_grad = false;
+        // A trainable scale inside the first ResBlock, the block whose input comes from the frozen conv_in.
+        var delta = new ScaleDelta();
+        var conv = (Kohaku.Diffusion.Nn.AdaptableConv2d)Kohaku.Diffusion.Sdxl.ModuleTree.Named(unet)
+            .Single(m => m.Path == "input_blocks.1.0.in_layers.2").Module;
+        conv.Delta = delta;
+        using var scope = NewDisposeScope();
+        unet.call(randn(1, 4, 8, 8), tensor(new long[] { 300 }), randn(1, 5, 64), randn(1, 224)).square().mean().backward();
+        Assert.NotNull(delta.Scale.grad);
+        Assert.True(delta.Scale.grad!.abs().item<float>() > 0);
+    }
+
+    private sealed class ScaleDelta : Kohaku.Diffusion.Nn.IWeightDelta
+    {
+        public TorchSharp.Modules.Parameter Scale { get; } = new(tensor(0.1f));
+
+        public Tensor DeltaFor(Tensor weight) => weight.detach() * Scale;
+    }
 }

@@ -78,4 +78,20 @@ public sealed class AutoencoderKLTests
         Assert.Equal(new long[] { 1, 4, 8, 6 }, z.shape);
         Assert.Equal(new long[] { 1, 3, 64, 48 }, vae.Decode(z).shape);
     }
+
+    [Fact]
+    public void Encode_WithGenerator_SampleIsDeterministicPerSeedAndNotTheMean()
+    {
+        manual_seed(8);
+        using var vae = new AutoencoderKL(VaeConfig.Tiny);
+        using var scope = NewDisposeScope();
+        var image = rand(1, 3, 32, 32) * 2 - 1;
+        var mean = vae.Encode(image);
+        var a = vae.Encode(image, new TorchSharp.torch.Generator(3));
+        var b = vae.Encode(image, new TorchSharp.torch.Generator(3));
+        var c = vae.Encode(image, new TorchSharp.torch.Generator(4));
+        Assert.True(a.Equals(b));
+        Assert.False(allclose(a, mean));
+        Assert.False(allclose(a, c));
+    }
 }

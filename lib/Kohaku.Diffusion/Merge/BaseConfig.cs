@@ -1,0 +1,51 @@
+using Kohaku.Diffusion.SafeTensors;
+
+namespace Kohaku.Diffusion.Merge;
+
+// Run-file section "base": how the Δ base ("delta-pre2") is made. The card: Kohaku XL gamma rev2 and
+// beta7, text-encoder token/position embeddings restored from the original SDXL, weighted sum 0.5/0.5.
+// Paths are relative to the run file.
+public sealed record BaseConfig
+{
+    public IReadOnlyList<string> Checkpoints { get; init; } = [];
+
+    public IReadOnlyList<double> Weights { get; init; } = [0.5, 0.5];
+
+    // The checkpoint whose TE embeddings are put back (null: keep the merged ones).
+    public string? RestoreEmbeddingsFrom { get; init; }
+
+    // fp16, bf16, fp32, or null to keep each tensor's dtype.
+    public string? Dtype { get; init; } = "fp16";
+
+    public SafeDType? OutputDtype => Dtype switch
+    {
+        null => null,
+        "fp16" => SafeDType.F16,
+        "bf16" => SafeDType.BF16,
+        "fp32" => SafeDType.F32,
+        _ => throw new ArgumentException($"base.dtype: \"{Dtype}\" must be fp16, bf16 or fp32"),
+    };
+
+    public IReadOnlyList<string> Errors()
+    {
+        var errors = new List<string>();
+        if (Checkpoints.Count < 2) errors.Add($"base.checkpoints: {Checkpoints.Count} given, a merge needs two or more");
+        if (Weights.Count != Checkpoints.Count) errors.Add($"base.weights: {Weights.Count} weights for {Checkpoints.Count} checkpoints");
+        if (Weights.Any(w => !double.IsFinite(w))) errors.Add("base.weights: every weight must be finite");
+        if (Dtype is not (null or "fp16" or "bf16" or "fp32")) errors.Add($"base.dtype: \"{Dtype}\" must be fp16, bf16 or fp32");
+        return errors;
+    }
+
+    public BaseConfig Validate()
+    {
+        var errors = Errors();
+        return errors.Count == 0 ? this : throw new ArgumentException("invalid \"base\" section: " + string.Join("; ", errors));
+    }
+
+    // Paths made absolute against the run file's folder.
+    public BaseConfig ResolvedAgainst(string runFile) => this with
+    {
+        Checkpoints = Checkpoints.Select(p => Kohaku.Data.Config.RunFile.Resolve(runFile, p)).ToList(),
+        RestoreEmbeddingsFrom = RestoreEmbeddingsFrom is null ? null : Kohaku.Data.Config.RunFile.Resolve(runFile, RestoreEmbeddingsFrom),
+    };
+}
