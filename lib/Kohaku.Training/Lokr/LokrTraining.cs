@@ -33,6 +33,8 @@ public static class LokrTraining
         log?.Invoke($"train: {TorchRuntime.Describe()}, base in {dtype}, LoKr in fp32, {config.Optimizer}");
 
         using var models = SdxlCheckpoint.Load(paths.BaseCheckpoint, null, device, dtype);
+        // Latents come from an fp32 VAE whatever the UNet runs in (the SDXL VAE overflows in fp16).
+        if (models.Vae.parameters().First().dtype != ScalarType.Float32) models.Vae.to(ScalarType.Float32);
         foreach (var (_, module) in models.Components())
             foreach (var p in module.parameters()) p.requires_grad = false;
         // Fresh adapters are random in w1; the training seed fixes them so a resumed run builds the same.

@@ -75,6 +75,14 @@ public class DiffusionTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Run_ResumeWithOtherBatchSize_RefusesNamingTheField()
+    {
+        new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir).Run(resume: false);
+        var e = Assert.Throws<InvalidDataException>(() => new DiffusionTrainer(Small with { BatchSize = 3 }, new ToyDiffusionTask(), _dir).Run(resume: true));
+        Assert.Contains("batchSize 2 ≠ 3", e.Message);
+    }
+
+    [Fact]
     public void Run_InjectedOverflow_SkipsStepBacksOffScaleAndHoldsSchedule()
     {
         var task = new ToyDiffusionTask();
