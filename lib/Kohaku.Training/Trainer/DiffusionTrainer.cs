@@ -39,9 +39,10 @@ public sealed class DiffusionTrainer
     public string MetricsPath => Path.Combine(TrainDir, "metrics.jsonl");
     public BucketBatchSampler Sampler { get; }
 
-    public long TotalSteps => _config.MaxSteps > 0
-        ? _config.MaxSteps
-        : ((long)_config.Epochs * Sampler.BatchesPerEpoch + _config.GradientAccumulation - 1) / _config.GradientAccumulation;
+    // kohya: epochs · ceil(batches per epoch / accumulation); an epoch's last window may be short.
+    public long StepsPerEpoch => (Sampler.BatchesPerEpoch + _config.GradientAccumulation - 1) / _config.GradientAccumulation;
+
+    public long TotalSteps => _config.MaxSteps > 0 ? _config.MaxSteps : _config.Epochs * StepsPerEpoch;
 
     // on_batch_end: raised after every optimizer step (notebook charts, CLI progress).
     public event Action<TrainStep>? StepCompleted;
@@ -93,14 +94,15 @@ public sealed class DiffusionTrainer
         {
             var watch = Stopwatch.StartNew();
             double data = 0, forward = 0, backward = 0, lossSum = 0;
-            var images = 0;
+            int images = 0, micros = 0, epoch = 0;
             var position = state.Position;
             foreach (var p in parameters) p.grad = null;
             for (var micro = 0; micro < _config.GradientAccumulation; micro++)
             {
                 using var scope = NewDisposeScope();
                 batches.MoveNext();
-                var (_, batch) = batches.Current;
+                var (at, batch) = batches.Current;
+                epoch = at.Epoch;
                 position = position.Next(Sampler.BatchesPerEpoch);
                 var t0 = watch.Elapsed.TotalSeconds;
                 var latents = _task.Latents(batch, rng);
@@ -122,6 +124,10 @@ public sealed class DiffusionTrainer
                 forward += t2 - t1;
                 backward += t3 - t2;
                 images += batch.Samples.Count;
+                micros++;
+                // accelerate syncs at the end of the dataloader: the epoch's last window is short,
+                // and its loss is still divided by the full accumulation count.
+                if (position.Index == 0) break;
             }
 
             var tOpt = watch.Elapsed.TotalSeconds;
@@ -139,7 +145,7 @@ public sealed class DiffusionTrainer
             var lossScale = scaler.Scale;
             scaler.Update(skipped);
             foreach (var p in parameters) p.grad = null;
-            var meanLoss = lossSum / _config.GradientAccumulation;
+            var meanLoss = lossSum / micros;
             var streak = double.IsFinite(meanLoss) ? 0 : state.ConsecutiveNonFinite + 1;
             state = state with
             {
@@ -150,7 +156,7 @@ public sealed class DiffusionTrainer
                 ConsecutiveNonFinite = streak,
             };
             var seconds = watch.Elapsed.TotalSeconds;
-            var step = new TrainStep(state.Step, TotalSteps, position.Epoch, meanLoss, rates, lossScale, norm, images / seconds, skipped,
+            var step = new TrainStep(state.Step, TotalSteps, epoch, meanLoss, rates, lossScale, norm, images / seconds, skipped,
                 new StepTimings(data, forward, backward, seconds - tOpt));
             metrics.Append(step);
             StepCompleted?.Invoke(step);

@@ -38,6 +38,20 @@ public class DiffusionTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Run_TwoEpochs_EndsEachEpochWithAShortWindow()
+    {
+        // 12 samples in buckets of 4 and 8, batch 2: 6 batches per epoch; accumulation 4 → windows of 4 and 2.
+        var task = new ToyDiffusionTask();
+        var trainer = new DiffusionTrainer(Small with { MaxSteps = 0, Epochs = 2, GradientAccumulation = 4 }, task, _dir);
+        var epochs = new List<int>();
+        trainer.StepCompleted += s => epochs.Add(s.Epoch);
+        var result = trainer.Run(resume: false);
+        Assert.Equal(4, result.Steps);
+        Assert.Equal(12, task.Calls);
+        Assert.Equal([0, 0, 1, 1], epochs);
+    }
+
+    [Fact]
     public void Run_FreshRunInUsedFolder_DropsOlderCheckpoints()
     {
         new DiffusionTrainer(Small, new ToyDiffusionTask(), _dir).Run(resume: false);
