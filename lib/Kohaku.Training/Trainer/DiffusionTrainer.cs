@@ -62,7 +62,9 @@ public sealed class DiffusionTrainer
         Directory.CreateDirectory(TrainDir);
         var groups = BuildGroups();
         var parameters = groups.SelectMany(g => g.Parameters).ToList();
-        var keyed = _task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => parameters.Contains(kp.Parameter)).ToList();
+        // By reference: Tensor equality compares values.
+        var trained = new HashSet<object>(parameters, ReferenceEqualityComparer.Instance);
+        var keyed = _task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => trained.Contains(kp.Parameter)).ToList();
         using var optimizer = OptimizerFactory.Create(_config, groups);
         var scaler = new DynamicLossScaler(LossScalingEnabled, _config.InitialLossScale, growthInterval: _config.LossScaleGrowthInterval);
         using var rng = new Generator(unchecked((ulong)_config.Seed));
