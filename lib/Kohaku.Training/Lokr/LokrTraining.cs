@@ -14,7 +14,7 @@ namespace Kohaku.Training.Lokr;
 
 // Stage 5 entry point (`kohaku train`, notebook 05): loads the base checkpoint in the precision's
 // dtype and freezes it, attaches LoKr (fp32 factors), runs the DiffusionTrainer on the bucketed,
-// captioned images, and writes workDir/lokr.safetensors.
+// captioned images, and writes workDir/lokr.safetensors once every step is done.
 public static class LokrTraining
 {
     public static TrainResult Run(TrainConfig config, LokrConfig lokr, TrainPaths paths, bool resume,
@@ -51,6 +51,12 @@ public static class LokrTraining
         var trainer = new DiffusionTrainer(config, task, paths.TrainDir);
         if (onStep is not null) trainer.StepCompleted += onStep;
         var result = trainer.Run(resume, cancel);
+        if (result.Steps < result.TotalSteps)
+        {
+            // Stopped early: lokr.safetensors marks a finished stage, so only the checkpoint is written.
+            log?.Invoke($"train: stopped at step {result.Steps}/{result.TotalSteps}; continue with resume from {result.LastCheckpoint}");
+            return result;
+        }
         var saveType = lokr.SaveDtype switch { "fp32" => SafeDType.F32, "bf16" => SafeDType.BF16, _ => SafeDType.F16 };
         LokrFile.Save(paths.LokrOutput, network, saveType, Metadata(config, result, samples.Count));
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
