@@ -23,8 +23,9 @@ internal sealed class TrainVerb : IVerb
             var result = LokrTraining.Run(train, lokr, paths, parse.GetValue(resume),
                 s => Console.WriteLine($"step {s.Step}/{s.TotalSteps} loss {s.Loss:F5} lr {string.Join(" ", s.LearningRates.Select(kv => $"{kv.Key}={kv.Value:G3}"))} scale {s.LossScale:G} |g| {s.GradNorm:G4} {s.ImagesPerSecond:F2} img/s{(s.Skipped ? " skipped" : "")}"),
                 Console.Error.WriteLine, cancel);
-            Console.WriteLine($"{result.Steps}/{result.TotalSteps} steps, {result.SkippedSteps} skipped; last checkpoint {result.LastCheckpoint ?? "none"}; LoKr {paths.LokrOutput}");
-            return Task.FromResult(0);
+            var done = result.Steps >= result.TotalSteps;
+            Console.WriteLine($"{result.Steps}/{result.TotalSteps} steps, {result.SkippedSteps} skipped; last checkpoint {result.LastCheckpoint ?? "none"}" + (done ? $"; LoKr {paths.LokrOutput}" : "; stopped early, continue with --resume"));
+            return Task.FromResult(done ? 0 : 130);
         });
         return command;
     }

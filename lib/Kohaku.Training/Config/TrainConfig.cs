@@ -43,6 +43,9 @@ public sealed record TrainConfig
     // A run stops (keeping its last good checkpoint) after this many non-finite losses in a row.
     public int MaxConsecutiveNonFinite { get; init; } = 5;
 
+    // Δ used --gradient_checkpointing: UNet blocks recompute their activations in backward.
+    public bool GradientCheckpointing { get; init; } = true;
+
     // Latents sampled once from the fp32 VAE posterior and kept on disk per image and bucket.
     public bool CacheLatents { get; init; } = true;
     public bool ShuffleCaption { get; init; } = true;

@@ -14,7 +14,7 @@ namespace Kohaku.Training.Lokr;
 
 // Stage 5 entry point (`kohaku train`, notebook 05): loads the base checkpoint in the precision's
 // dtype and freezes it, attaches LoKr (fp32 factors), runs the DiffusionTrainer on the bucketed,
-// captioned images, and writes workDir/lokr.safetensors.
+// captioned images, and writes workDir/lokr.safetensors once every step is done.
 public static class LokrTraining
 {
     public static TrainResult Run(TrainConfig config, LokrConfig lokr, TrainPaths paths, bool resume,
@@ -33,6 +33,8 @@ public static class LokrTraining
         log?.Invoke($"train: {TorchRuntime.Describe()}, base in {dtype}, LoKr in fp32, {config.Optimizer}");
 
         using var models = SdxlCheckpoint.Load(paths.BaseCheckpoint, null, device, dtype);
+        // Latents come from an fp32 VAE whatever the UNet runs in (the SDXL VAE overflows in fp16).
+        if (models.Vae.parameters().First().dtype != ScalarType.Float32) models.Vae.to(ScalarType.Float32);
         foreach (var (_, module) in models.Components())
             foreach (var p in module.parameters()) p.requires_grad = false;
         // Fresh adapters are random in w1; the training seed fixes them so a resumed run builds the same.
@@ -49,6 +51,12 @@ public static class LokrTraining
         var trainer = new DiffusionTrainer(config, task, paths.TrainDir);
         if (onStep is not null) trainer.StepCompleted += onStep;
         var result = trainer.Run(resume, cancel);
+        if (result.Steps < result.TotalSteps)
+        {
+            // Stopped early: lokr.safetensors marks a finished stage, so only the checkpoint is written.
+            log?.Invoke($"train: stopped at step {result.Steps}/{result.TotalSteps}; continue with resume from {result.LastCheckpoint}");
+            return result;
+        }
         var saveType = lokr.SaveDtype switch { "fp32" => SafeDType.F32, "bf16" => SafeDType.BF16, _ => SafeDType.F16 };
         LokrFile.Save(paths.LokrOutput, network, saveType, Metadata(config, result, samples.Count));
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");

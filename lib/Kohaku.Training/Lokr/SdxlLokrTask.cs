@@ -43,6 +43,7 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         _augmenter = new CaptionAugmenter(config.CaptionTagDropout, config.ShuffleCaption, config.KeepTokensSeparator);
         _cache = config.CacheLatents ? cache : null;
         _computeType = models.Unet.parameters().First().dtype;
+        models.Unet.GradientCheckpointing = config.GradientCheckpointing;
         Device = device;
         Buckets = TrainSample.GroupByBucket(samples);
         TrainableGroups = Groups(network);

@@ -39,9 +39,10 @@ public sealed class DiffusionTrainer
     public string MetricsPath => Path.Combine(TrainDir, "metrics.jsonl");
     public BucketBatchSampler Sampler { get; }
 
-    public long TotalSteps => _config.MaxSteps > 0
-        ? _config.MaxSteps
-        : ((long)_config.Epochs * Sampler.BatchesPerEpoch + _config.GradientAccumulation - 1) / _config.GradientAccumulation;
+    // kohya: epochs · ceil(batches per epoch / accumulation); an epoch's last window may be short.
+    public long StepsPerEpoch => (Sampler.BatchesPerEpoch + _config.GradientAccumulation - 1) / _config.GradientAccumulation;
+
+    public long TotalSteps => _config.MaxSteps > 0 ? _config.MaxSteps : _config.Epochs * StepsPerEpoch;
 
     // on_batch_end: raised after every optimizer step (notebook charts, CLI progress).
     public event Action<TrainStep>? StepCompleted;
@@ -61,7 +62,9 @@ public sealed class DiffusionTrainer
         Directory.CreateDirectory(TrainDir);
         var groups = BuildGroups();
         var parameters = groups.SelectMany(g => g.Parameters).ToList();
-        var keyed = _task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => parameters.Contains(kp.Parameter)).ToList();
+        // By reference: Tensor equality compares values.
+        var trained = new HashSet<object>(parameters, ReferenceEqualityComparer.Instance);
+        var keyed = _task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => trained.Contains(kp.Parameter)).ToList();
         using var optimizer = OptimizerFactory.Create(_config, groups);
         var scaler = new DynamicLossScaler(LossScalingEnabled, _config.InitialLossScale, growthInterval: _config.LossScaleGrowthInterval);
         using var rng = new Generator(unchecked((ulong)_config.Seed));
@@ -75,9 +78,12 @@ public sealed class DiffusionTrainer
             lastCheckpoint = newest.Path;
             metrics.TruncateAfter(state.Step);
         }
-        else if (File.Exists(MetricsPath))
+        else
         {
-            File.Delete(MetricsPath);
+            // A fresh run owns its train folder: an older run's checkpoints would otherwise be
+            // taken for this run's newest on a later --resume.
+            foreach (var (_, path) in TrainCheckpoint.List(CheckpointDir)) File.Delete(path);
+            if (File.Exists(MetricsPath)) File.Delete(MetricsPath);
         }
 
         var minSnr = _config.MinSnrGamma > 0 ? new MinSnrWeight(_schedule, _config.MinSnrGamma) : null;
@@ -90,14 +96,15 @@ public sealed class DiffusionTrainer
         {
             var watch = Stopwatch.StartNew();
             double data = 0, forward = 0, backward = 0, lossSum = 0;
-            var images = 0;
+            int images = 0, micros = 0, epoch = 0;
             var position = state.Position;
             foreach (var p in parameters) p.grad = null;
             for (var micro = 0; micro < _config.GradientAccumulation; micro++)
             {
                 using var scope = NewDisposeScope();
                 batches.MoveNext();
-                var (_, batch) = batches.Current;
+                var (at, batch) = batches.Current;
+                epoch = at.Epoch;
                 position = position.Next(Sampler.BatchesPerEpoch);
                 var t0 = watch.Elapsed.TotalSeconds;
                 var latents = _task.Latents(batch, rng);
@@ -119,6 +126,10 @@ public sealed class DiffusionTrainer
                 forward += t2 - t1;
                 backward += t3 - t2;
                 images += batch.Samples.Count;
+                micros++;
+                // accelerate syncs at the end of the dataloader: the epoch's last window is short,
+                // and its loss is still divided by the full accumulation count.
+                if (position.Index == 0) break;
             }
 
             var tOpt = watch.Elapsed.TotalSeconds;
@@ -136,7 +147,7 @@ public sealed class DiffusionTrainer
             var lossScale = scaler.Scale;
             scaler.Update(skipped);
             foreach (var p in parameters) p.grad = null;
-            var meanLoss = lossSum / _config.GradientAccumulation;
+            var meanLoss = lossSum / micros;
             var streak = double.IsFinite(meanLoss) ? 0 : state.ConsecutiveNonFinite + 1;
             state = state with
             {
@@ -147,7 +158,7 @@ public sealed class DiffusionTrainer
                 ConsecutiveNonFinite = streak,
             };
             var seconds = watch.Elapsed.TotalSeconds;
-            var step = new TrainStep(state.Step, TotalSteps, position.Epoch, meanLoss, rates, lossScale, norm, images / seconds, skipped,
+            var step = new TrainStep(state.Step, TotalSteps, epoch, meanLoss, rates, lossScale, norm, images / seconds, skipped,
                 new StepTimings(data, forward, backward, seconds - tOpt));
             metrics.Append(step);
             StepCompleted?.Invoke(step);

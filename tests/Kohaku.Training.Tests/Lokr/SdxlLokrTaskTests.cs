@@ -58,4 +58,45 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
             Assert.Contains(group.Parameters, kp => kp.Parameter.grad is { } g && g.abs().sum().item<float>() > 0);
         Assert.Equal(latents.shape, eps.shape);
     }
+
+    [Fact]
+    public void Run_KilledMidCheckpointAndResumed_EndsWithTheUninterruptedWeights()
+    {
+        var config = Tiny with { MaxSteps = 4, GradientAccumulation = 2, CheckpointEverySteps = 2, Optimizer = OptimizerKind.Lion8bit, Seed = 21 };
+        var task = fx.Task(config);
+        var initial = Snapshot(task);
+        new DiffusionTrainer(config, task, Path.Combine(fx.Dir, "resume-a")).Run(resume: false);
+        var uninterrupted = Snapshot(task);
+
+        Load(task, initial);
+        var killedDir = Path.Combine(fx.Dir, "resume-b");
+        var killed = new DiffusionTrainer(config, fx.Task(config), killedDir);
+        var seen = new HashSet<string>();
+        var inSecond = 0;
+        killed.BeforeCheckpointTensor = name =>
+        {
+            // Dies half-way through the second checkpoint (step 4): a name seen again starts it.
+            if (!seen.Add(name) && ++inSecond == seen.Count / 2) throw new IOException("killed");
+        };
+        Assert.Throws<IOException>(() => killed.Run(resume: false));
+        // A new process would rebuild the adapters from scratch; resume must not depend on them.
+        using (no_grad())
+            foreach (var (_, p) in task.TrainableGroups.SelectMany(g => g.Parameters)) p.fill_(0.5);
+        new DiffusionTrainer(config, fx.Task(config), killedDir).Run(resume: true);
+
+        var resumed = Snapshot(task);
+        Load(task, initial);
+        Assert.Equal([2L], Kohaku.Training.Checkpoints.TrainCheckpoint.List(Path.Combine(killedDir, "checkpoints")).Skip(1).Select(c => c.Step));
+        foreach (var (key, expected) in uninterrupted)
+            Assert.True(expected.Equals(resumed[key]), $"{key} differs after kill and resume");
+    }
+
+    private static Dictionary<string, Tensor> Snapshot(IDiffusionTask task) =>
+        task.TrainableGroups.SelectMany(g => g.Parameters).ToDictionary(kp => kp.Key, kp => kp.Parameter.detach().clone());
+
+    private static void Load(IDiffusionTask task, Dictionary<string, Tensor> values)
+    {
+        using var noGrad = no_grad();
+        foreach (var (key, p) in task.TrainableGroups.SelectMany(g => g.Parameters)) p.copy_(values[key]);
+    }
 }

@@ -38,6 +38,30 @@ public class DiffusionTrainerTests : IDisposable
     }
 
     [Fact]
+    public void Run_TwoEpochs_EndsEachEpochWithAShortWindow()
+    {
+        // 12 samples in buckets of 4 and 8, batch 2: 6 batches per epoch; accumulation 4 → windows of 4 and 2.
+        var task = new ToyDiffusionTask();
+        var trainer = new DiffusionTrainer(Small with { MaxSteps = 0, Epochs = 2, GradientAccumulation = 4 }, task, _dir);
+        var epochs = new List<int>();
+        trainer.StepCompleted += s => epochs.Add(s.Epoch);
+        var result = trainer.Run(resume: false);
+        Assert.Equal(4, result.Steps);
+        Assert.Equal(12, task.Calls);
+        Assert.Equal([0, 0, 1, 1], epochs);
+    }
+
+    [Fact]
+    public void Run_FreshRunInUsedFolder_DropsOlderCheckpoints()
+    {
+        new DiffusionTrainer(Small, new ToyDiffusionTask(), _dir).Run(resume: false);
+        var shorter = new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir);
+        shorter.Run(resume: false);
+        Assert.Equal([3L], TrainCheckpoint.List(shorter.CheckpointDir).Select(c => c.Step));
+        Assert.Equal(3, MetricsLog.Read(shorter.MetricsPath).Count);
+    }
+
+    [Fact]
     public void Run_KilledDuringCheckpointWriteThenResumed_EndsBitIdentical()
     {
         var reference = new ToyDiffusionTask();
@@ -62,6 +86,14 @@ public class DiffusionTrainerTests : IDisposable
         foreach (var (key, expected) in reference.Snapshot())
             Assert.True(expected.Equals(resumedTask.Snapshot()[key]), $"{key} differs after resume");
         Assert.Equal(MetricsLog.Read(Path.Combine(_dir, "a", "metrics.jsonl")).Select(s => s.Loss), MetricsLog.Read(Path.Combine(killedDir, "metrics.jsonl")).Select(s => s.Loss));
+    }
+
+    [Fact]
+    public void Run_ResumeWithOtherBatchSize_RefusesNamingTheField()
+    {
+        new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir).Run(resume: false);
+        var e = Assert.Throws<InvalidDataException>(() => new DiffusionTrainer(Small with { BatchSize = 3 }, new ToyDiffusionTask(), _dir).Run(resume: true));
+        Assert.Contains("batchSize 2 ≠ 3", e.Message);
     }
 
     [Fact]
