@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kohaku.Notebooks.Pipeline;
 using Kohaku.Notebooks.Running;
 
 namespace Kohaku.Cli.Verbs;
@@ -32,6 +33,15 @@ internal sealed class RunVerb : IVerb
                 if (list.Length == 0) { Console.Error.WriteLine($"run: no notebooks/0[1-6]-*.ipynb under {root}"); return 2; }
                 var runConfig = Path.GetFullPath(parse.GetValue(config)!);
                 if (!File.Exists(runConfig)) { Console.Error.WriteLine($"run: run configuration not found: {runConfig}"); return 2; }
+                try
+                {
+                    RunConfig.Load(runConfig).Validate();
+                }
+                catch (Exception e) when (e is ArgumentException or InvalidDataException)
+                {
+                    Console.Error.WriteLine($"run: the run configuration has problems, nothing was run: {e.Message}");
+                    return 2;
+                }
                 parameters = RunJob.MainParameters(runConfig, dir, extra);
             }
             try

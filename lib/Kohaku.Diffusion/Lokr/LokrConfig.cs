@@ -35,7 +35,7 @@ public sealed record LokrConfig
         return preset;
     }
 
-    public IReadOnlyList<string> Errors()
+    public IReadOnlyList<string> Problems()
     {
         var errors = new List<string>();
         if (LokrPreset.All.All(p => p.Name != Preset))
@@ -48,7 +48,7 @@ public sealed record LokrConfig
 
     public LokrConfig Validate()
     {
-        var errors = Errors();
+        var errors = Problems();
         return errors.Count == 0 ? this : throw new ArgumentException("invalid \"lokr\" section: " + string.Join("; ", errors));
     }
 }

@@ -26,7 +26,7 @@ public sealed record BaseConfig
         _ => throw new ArgumentException($"base.dtype: \"{Dtype}\" must be fp16, bf16 or fp32"),
     };
 
-    public IReadOnlyList<string> Errors()
+    public IReadOnlyList<string> Problems()
     {
         var errors = new List<string>();
         if (Checkpoints.Count < 2) errors.Add($"base.checkpoints: {Checkpoints.Count} given, a merge needs two or more");
@@ -38,14 +38,33 @@ public sealed record BaseConfig
 
     public BaseConfig Validate()
     {
-        var errors = Errors();
+        var errors = Problems();
         return errors.Count == 0 ? this : throw new ArgumentException("invalid \"base\" section: " + string.Join("; ", errors));
     }
 
     // Paths made absolute against the run file's folder.
+    // Paths made absolute against the run file; "tiny:SEED" entries are kept as they are (see CheckpointSource).
     public BaseConfig ResolvedAgainst(string runFile) => this with
     {
-        Checkpoints = Checkpoints.Select(p => Kohaku.Data.Config.RunFile.Resolve(runFile, p)).ToList(),
-        RestoreEmbeddingsFrom = RestoreEmbeddingsFrom is null ? null : Kohaku.Data.Config.RunFile.Resolve(runFile, RestoreEmbeddingsFrom),
+        Checkpoints = Checkpoints.Select(p => Resolve(runFile, p)).ToList(),
+        RestoreEmbeddingsFrom = RestoreEmbeddingsFrom is null ? null : Resolve(runFile, RestoreEmbeddingsFrom),
     };
+
+    // Every checkpoint as a file on disk, creating the tiny ones named "tiny:SEED" on first use.
+    public BaseConfig Materialized(string runFile) => this with
+    {
+        Checkpoints = Checkpoints.Select(p => Sdxl.CheckpointSource.Materialize(runFile, p)).ToList(),
+        RestoreEmbeddingsFrom = RestoreEmbeddingsFrom is null ? null : Sdxl.CheckpointSource.Materialize(runFile, RestoreEmbeddingsFrom),
+    };
+
+    // Missing files and malformed specs, checked before the first stage runs.
+    public IReadOnlyList<string> FileProblems(string runFile) =>
+        Checkpoints.Select((p, i) => (Field: $"base.checkpoints[{i}]", Spec: p))
+            .Concat(RestoreEmbeddingsFrom is null ? [] : [("base.restoreEmbeddingsFrom", RestoreEmbeddingsFrom)])
+            .Select(x => Sdxl.CheckpointSource.Problem(runFile, x.Spec) is { } problem ? $"{x.Field}: {problem}" : null)
+            .OfType<string>()
+            .ToList();
+
+    private static string Resolve(string runFile, string spec) =>
+        Sdxl.CheckpointSource.IsTiny(spec, out _) ? spec : Kohaku.Data.Config.RunFile.Resolve(runFile, spec);
 }

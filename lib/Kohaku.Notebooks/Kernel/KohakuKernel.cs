@@ -19,6 +19,7 @@ public static class KohakuKernel
     [
         typeof(Kohaku.Data.StageProgress),
         typeof(Kohaku.Diffusion.TorchRuntime),
+        typeof(Kohaku.Training.Config.TrainConfig),
         typeof(KohakuKernel),
         typeof(TorchSharp.torch),
         typeof(Plotly.NET.GenericChart),

@@ -72,7 +72,7 @@ public sealed record TrainConfig
 
     public int EffectiveBatch => BatchSize * GradientAccumulation;
 
-    public IReadOnlyList<string> Errors()
+    public IReadOnlyList<string> Problems()
     {
         var e = new List<string>();
         void Need(bool ok, string field, object value, string rule)
@@ -111,7 +111,7 @@ public sealed record TrainConfig
 
     public TrainConfig Validate()
     {
-        var errors = Errors();
+        var errors = Problems();
         return errors.Count == 0 ? this : throw new ArgumentException("invalid \"train\" section: " + string.Join("; ", errors));
     }
 }

@@ -15,7 +15,7 @@ public class TrainConfigTests
         Assert.Equal((OptimizerKind.Lion8bit, 0.9, 0.95, 0.1), (c.Optimizer, c.Beta1, c.Beta2, c.WeightDecay));
         Assert.Equal((5.0, 1.0, 1337L), (c.MinSnrGamma, c.MaxGradNorm, c.Seed));
         Assert.Equal(("|||", 0.1), (c.KeepTokensSeparator, c.CaptionTagDropout));
-        Assert.Empty(c.Errors());
+        Assert.Empty(c.Problems());
     }
 
     [Fact]
@@ -25,7 +25,7 @@ public class TrainConfigTests
         var e = Assert.Throws<ArgumentException>(() => bad.Validate());
         foreach (var field in new[] { "train.batchSize", "train.beta2", "train.maxGradNorm", "train.samplePrompts" })
             Assert.Contains(field, e.Message);
-        Assert.Equal(4, bad.Errors().Count);
+        Assert.Equal(4, bad.Problems().Count);
     }
 
     [Fact]
