@@ -13,7 +13,7 @@ internal static partial class ClipPreTokenizer
     public const string EndOfText = "<|endoftext|>";
 
     [GeneratedRegex(@"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex Pattern();
+    internal static partial Regex Pattern();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();

@@ -1,31 +1,36 @@
-using System.Collections.Concurrent;
 using System.Text;
 using System.Text.Json;
+using Microsoft.ML.Tokenizers;
 
 namespace Kohaku.Diffusion.Tokenizer;
 
 // The CLIP BPE tokenizer shared by SDXL's two text encoders (sdxl-arch.md §7), read from the HF
-// vocab.json + merges.txt pair. Each word from ClipPreTokenizer becomes UTF-8 bytes mapped by
-// ClipByteMap, with "</w>" glued to its last symbol, then the lowest-ranked adjacent pair is
-// merged (all its occurrences, left to right) until no ranked pair is left.
-// Written here rather than on Microsoft.ML.Tokenizers' BpeTokenizer: that model applies its
-// end-of-word suffix and byte-level mapping through its own pre-tokenizer and normalizer
-// contracts (offsets into the original text), which cannot express CLIP's cleanup (HTML
-// unescape, whitespace collapse) or the specials inside CLIP's split regex; matching CLIP bit
-// for bit matters more here than reuse, and the algorithm is short.
+// vocab.json + merges.txt pair. The BPE itself is Microsoft.ML.Tokenizers' BpeTokenizer, which
+// covers CLIP's byte-level symbols, "</w>" end-of-word suffix and regex split (the tests pin
+// ids worked out by hand from CLIP's rules); CLIP's text cleanup (HTML
+// unescape, whitespace collapse, lowercase) runs before it (ClipPreTokenizer.Clean), because
+// the library's normalizers cannot express it. Both files are validated here first, so a
+// broken vocabulary is refused with its file and line.
 public sealed class ClipTokenizer
 {
-    private readonly Dictionary<string, int> _vocab;
+    private readonly BpeTokenizer _bpe;
     private readonly string[] _tokens;
-    private readonly Dictionary<(string, string), int> _ranks;
-    private readonly ConcurrentDictionary<string, int[]> _cache = new(StringComparer.Ordinal);
 
-    private ClipTokenizer(Dictionary<string, int> vocab, Dictionary<(string, string), int> ranks, int bos, int eos)
+    private ClipTokenizer(Dictionary<string, int> vocab, List<string> merges, int bos, int eos)
     {
-        _vocab = vocab;
-        _ranks = ranks;
         Bos = bos;
         Eos = eos;
+        var specials = new Dictionary<string, int> { [ClipPreTokenizer.StartOfText] = bos, [ClipPreTokenizer.EndOfText] = eos };
+        _bpe = BpeTokenizer.Create(new BpeOptions(vocab)
+        {
+            Merges = merges,
+            SpecialTokens = specials,
+            PreTokenizer = new RegexPreTokenizer(ClipPreTokenizer.Pattern(), specials),
+            ByteLevel = true,
+            EndOfWordSuffix = "</w>",
+            // HF CLIPTokenizer's unk_token; only reachable with a vocabulary lacking byte symbols.
+            UnknownToken = ClipPreTokenizer.EndOfText,
+        });
         _tokens = new string[vocab.Values.Max() + 1];
         foreach (var (token, id) in vocab)
             _tokens[id] = token;
@@ -60,9 +65,9 @@ public sealed class ClipTokenizer
     }
 
     // merges.txt: an optional "#version" line, then one "left right" pair per line, rank = order.
-    private static Dictionary<(string, string), int> ReadMerges(string path, Dictionary<string, int> vocab)
+    private static List<string> ReadMerges(string path, Dictionary<string, int> vocab)
     {
-        var ranks = new Dictionary<(string, string), int>();
+        var merges = new List<string>();
         var lineNumber = 0;
         foreach (var line in File.ReadLines(path, Encoding.UTF8))
         {
@@ -74,26 +79,13 @@ public sealed class ClipTokenizer
                 throw new InvalidDataException($"{path}: line {lineNumber} is not a 'left right' pair: '{line}'");
             if (!vocab.ContainsKey(parts[0] + parts[1]))
                 throw new InvalidDataException($"{path}: line {lineNumber} merges into '{parts[0] + parts[1]}', which the vocabulary lacks");
-            ranks.TryAdd((parts[0], parts[1]), ranks.Count);
+            merges.Add(line);
         }
-        return ranks;
+        return merges;
     }
 
     // Token ids of the text, without BOS/EOS.
-    public int[] Encode(string text)
-    {
-        var ids = new List<int>();
-        foreach (var piece in ClipPreTokenizer.Split(text))
-        {
-            if (piece == ClipPreTokenizer.StartOfText)
-                ids.Add(Bos);
-            else if (piece == ClipPreTokenizer.EndOfText)
-                ids.Add(Eos);
-            else
-                ids.AddRange(_cache.GetOrAdd(piece, EncodeWord));
-        }
-        return ids.ToArray();
-    }
+    public int[] Encode(string text) => _bpe.EncodeToIds(ClipPreTokenizer.Clean(text)).ToArray();
 
     // kohya's chunked ids for one caption: maxTokens/75 rows of 77, flattened (see KohyaTokenChunks).
     // padId: Eos for TE1, 0 for TE2.
@@ -110,45 +102,5 @@ public sealed class ClipTokenizer
                 bytes.AddRange(ClipByteMap.CharToByte.TryGetValue(ch, out var by) ? [by] : Encoding.UTF8.GetBytes(ch.ToString()));
         }
         return Encoding.UTF8.GetString(bytes.ToArray()).Trim();
-    }
-
-    private int[] EncodeWord(string word)
-    {
-        var symbols = ClipByteMap.WordSymbols(word);
-        while (symbols.Count > 1)
-        {
-            var best = -1;
-            var bestRank = int.MaxValue;
-            for (var i = 0; i < symbols.Count - 1; i++)
-            {
-                if (_ranks.TryGetValue((symbols[i], symbols[i + 1]), out var rank) && rank < bestRank)
-                    (best, bestRank) = (i, rank);
-            }
-            if (best < 0)
-                break;
-            symbols = MergePair(symbols, symbols[best], symbols[best + 1]);
-        }
-        // A symbol outside the vocabulary (only possible with a vocabulary lacking base bytes)
-        // becomes EOS, HF CLIPTokenizer's unk_token.
-        return symbols.Select(s => _vocab.TryGetValue(s, out var id) ? id : Eos).ToArray();
-    }
-
-    internal static List<string> MergePair(List<string> symbols, string left, string right)
-    {
-        var merged = new List<string>(symbols.Count);
-        for (var i = 0; i < symbols.Count;)
-        {
-            if (i < symbols.Count - 1 && symbols[i] == left && symbols[i + 1] == right)
-            {
-                merged.Add(left + right);
-                i += 2;
-            }
-            else
-            {
-                merged.Add(symbols[i]);
-                i++;
-            }
-        }
-        return merged;
     }
 }

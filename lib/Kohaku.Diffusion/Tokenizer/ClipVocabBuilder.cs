@@ -45,7 +45,7 @@ public static class ClipVocabBuilder
                 .First().Key;
             merges.Add(best);
             for (var w = 0; w < words.Count; w++)
-                words[w] = (ClipTokenizer.MergePair(words[w].Symbols, best.Item1, best.Item2), words[w].Count);
+                words[w] = (MergePair(words[w].Symbols, best.Item1, best.Item2), words[w].Count);
         }
 
         var tokens = new List<string>(ClipByteMap.Symbols);
@@ -77,5 +77,25 @@ public static class ClipVocabBuilder
         foreach (var (left, right) in vocab.Merges)
             merges.Append(left).Append(' ').Append(right).Append('\n');
         AtomicFile.WriteAllText(Path.Combine(folder, "merges.txt"), merges.ToString());
+    }
+
+    // Every occurrence of (left, right), left to right, becomes one symbol (CLIP's merge step).
+    private static List<string> MergePair(List<string> symbols, string left, string right)
+    {
+        var merged = new List<string>(symbols.Count);
+        for (var i = 0; i < symbols.Count;)
+        {
+            if (i < symbols.Count - 1 && symbols[i] == left && symbols[i + 1] == right)
+            {
+                merged.Add(left + right);
+                i += 2;
+            }
+            else
+            {
+                merged.Add(symbols[i]);
+                i++;
+            }
+        }
+        return merged;
     }
 }

@@ -21,6 +21,8 @@ public sealed class ClipTokenizerTests
     [InlineData("hello,hello", new[] { 8, 12, 8 })] // letters and punctuation are separate words
     [InlineData("he", new[] { 0, 11 })]           // "he" merges only before "</w>" is glued: h e</w> stays split
     [InlineData("hello <|endoftext|>", new[] { 8, 10 })]
+    [InlineData("llllo", new[] { 6, 7 })]         // l l l l o</w>: every (l, l) merges left to right → ll ll o</w> → ll llo</w>
+    [InlineData("lllo", new[] { 6, 2, 4 })]       // ll l o</w>: no ranked pair left
     public void Encode_Text_ExactIds(string text, int[] expected)
     {
         using var files = new TokenizerFiles();
@@ -76,6 +78,16 @@ public sealed class ClipTokenizerTests
         var e = Assert.Throws<InvalidDataException>(() => ClipTokenizer.FromFiles(files.VocabPath, files.MergesPath));
         Assert.Contains(files.VocabPath, e.Message);
         Assert.Contains("<|endoftext|>", e.Message);
+    }
+
+    [Fact]
+    public void Encode_NonAsciiOnSampleVocab_UsesByteSymbols()
+    {
+        var folder = TokenizerFiles.SampleFolder();
+        var tok = ClipTokenizer.FromFiles(Path.Combine(folder, "vocab.json"), Path.Combine(folder, "merges.txt"));
+        // "é" is UTF-8 C3 A9 → symbols "Ã" (id 94 + 12 + 0xC3 - 0xAE = 127) and "©</w>" (256 + 94 + 0xA9 - 0xA1 = 358).
+        Assert.Equal([127, 358], tok.Encode("é"));
+        Assert.Equal("é", tok.Decode([127, 358]));
     }
 
     [Fact]
