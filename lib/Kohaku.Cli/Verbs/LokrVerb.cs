@@ -12,7 +12,7 @@ internal sealed class LokrVerb : IVerb
         var preset = new Option<string>("--preset") { Description = $"LoKr preset: {string.Join(", ", LokrPreset.All.Select(p => p.Name))}.", DefaultValueFactory = _ => LokrPreset.KohakuXlDelta.Name };
         var factor = new Option<long?>("--factor") { Description = "Use this factor for every module instead of the preset's." };
         var plan = new Command("plan", "List every targeted module (LyCORIS name, weight, w1, w2, parameters) and the totals.") { arch, preset, factor };
-        plan.SetAction(parse =>
+        plan.SetAction(parse => MergeVerb.Guarded("lokr plan", () =>
         {
             var config = new LokrConfig { Preset = parse.GetValue(preset)!, Factor = parse.GetValue(factor) }.Validate();
             var sdxl = SdxlConfig.Presets.FirstOrDefault(p => p.Name == parse.GetValue(arch))
@@ -32,7 +32,7 @@ internal sealed class LokrVerb : IVerb
             Console.WriteLine($"modules: {targets.Count} ({targets.Count(t => t.Part == LokrPart.Unet)} UNet, {targets.Count(t => t.Part == LokrPart.TextEncoder)} text encoder)");
             Console.WriteLine($"parameters: {lokr:N0} LoKr + {norms:N0} norm = {lokr + norms:N0} ({2 * (lokr + norms) / 1e6:F1} MB in fp16)");
             return 0;
-        });
+        }));
         var command = new Command("lokr", "LoKr network tools.");
         command.Subcommands.Add(plan);
         return command;
