@@ -1,3 +1,5 @@
+using System.Globalization;
+using Kohaku.Data;
 using Kohaku.Data.Export;
 using Kohaku.Data.Images;
 using Kohaku.Diffusion;
@@ -18,7 +20,7 @@ namespace Kohaku.Training.Lokr;
 public static class LokrTraining
 {
     public static TrainResult Run(TrainConfig config, LokrConfig lokr, TrainPaths paths, bool resume,
-        Action<TrainStep>? onStep = null, Action<string>? log = null, CancellationToken cancel = default)
+        Action<TrainStep>? onStep = null, Action<string>? log = null, CancellationToken cancel = default, IProgress<StageProgress>? progress = null)
     {
         config.Validate();
         lokr.Validate();
@@ -50,6 +52,8 @@ public static class LokrTraining
 
         var trainer = new DiffusionTrainer(config, task, paths.TrainDir);
         if (onStep is not null) trainer.StepCompleted += onStep;
+        if (progress is not null)
+            trainer.StepCompleted += s => progress.Report(new StageProgress("train", s.Step, s.TotalSteps, string.Create(CultureInfo.InvariantCulture, $"loss {s.Loss:F4}, {s.ImagesPerSecond:F2} img/s")));
         var result = trainer.Run(resume, cancel);
         if (result.Steps < result.TotalSteps)
         {

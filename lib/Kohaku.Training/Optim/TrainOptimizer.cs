@@ -89,7 +89,7 @@ public abstract class TrainOptimizer : IDisposable
     public long ParameterCount => Groups.Sum(g => g.ElementCount);
 
     // bitsandbytes' sgn: (x > 0) − (x < 0), so sign(0) = 0 and sign(NaN) = 0 (torch.sign(NaN) is NaN).
-    protected static Tensor Sgn(Tensor x) => x.gt(0).to(ScalarType.Float32) - x.lt(0).to(ScalarType.Float32);
+    protected static Tensor Sgn(Tensor x) => x.sign().nan_to_num_(0);
 
     public void Dispose()
     {

@@ -91,6 +91,24 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
             Assert.True(expected.Equals(resumed[key]), $"{key} differs after kill and resume");
     }
 
+    [Fact]
+    public void Run_Bf16Base_TrainsFp32FactorsWithFiniteLoss()
+    {
+        using var bf16 = new TinySdxlFixture(ScalarType.BFloat16);
+        var config = Tiny with { MaxSteps = 3, Precision = TrainPrecision.Bf16 };
+        var task = bf16.Task(config);
+        var before = Snapshot(task);
+        var losses = new List<double>();
+        var trainer = new DiffusionTrainer(config, task, Path.Combine(bf16.Dir, "train"));
+        trainer.StepCompleted += s => losses.Add(s.Loss);
+        trainer.Run(resume: false);
+        Assert.False(trainer.LossScalingEnabled);
+        Assert.All(losses, l => Assert.True(double.IsFinite(l)));
+        var factors = task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => kp.Key.Contains(".lokr_")).ToList();
+        Assert.All(factors, kp => Assert.Equal(ScalarType.Float32, kp.Parameter.dtype));
+        Assert.Contains(factors, kp => !before[kp.Key].Equals(kp.Parameter));
+    }
+
     private static Dictionary<string, Tensor> Snapshot(IDiffusionTask task) =>
         task.TrainableGroups.SelectMany(g => g.Parameters).ToDictionary(kp => kp.Key, kp => kp.Parameter.detach().clone());
 

@@ -13,12 +13,14 @@ namespace Kohaku.Training.Tests.Lokr;
 // four synthetic images in two buckets (64×64 and 64×96 pixels) and the sample tokenizer.
 public sealed class TinySdxlFixture : IDisposable
 {
-    public TinySdxlFixture()
+    public TinySdxlFixture() : this(ScalarType.Float32) { }
+
+    internal TinySdxlFixture(ScalarType baseType)
     {
         Dir = Directory.CreateTempSubdirectory("kohaku-tiny-train-").FullName;
         var basePath = Path.Combine(Dir, "base.safetensors");
         TinyCheckpoint.Create(basePath, 1);
-        Models = SdxlCheckpoint.Load(basePath, null, CPU, ScalarType.Float32);
+        Models = SdxlCheckpoint.Load(basePath, null, CPU, baseType);
         foreach (var (_, module) in Models.Components())
             foreach (var p in module.parameters()) p.requires_grad = false;
         manual_seed(3);

@@ -57,6 +57,16 @@ public class LionTests
     }
 
     [Fact]
+    public void Step_NaNInterpolation_MovesNothingLikeBitsandbytesSgn()
+    {
+        var p = Param(0.5f, 0.5f);
+        using var opt = new Lion(Group(0.1, p), 0.9, 0.99, 0);
+        SetGrad(p, float.NaN, 1f);
+        opt.Step();
+        Assert.Equal([0.5f, 0.4f], p.data<float>().ToArray());
+    }
+
+    [Fact]
     public void Step_NoGradient_LeavesParameterUndecayed()
     {
         var p = Param(1.0f);
