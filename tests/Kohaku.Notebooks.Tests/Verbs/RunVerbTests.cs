@@ -40,7 +40,7 @@ public sealed class RunVerbTests
             "Directory.CreateDirectory(workDir); File.WriteAllText(Path.Combine(workDir, \"seen.txt\"), runConfig);");
         TestPaths.WriteNotebook(notebooks, "00-environment.ipynb", "throw new Exception(\"not part of the main job\");");
         var config = Path.Combine(root, "my.run.json");
-        File.WriteAllText(config, "{}");
+        File.WriteAllText(config, ValidRunFile());
         var previous = Environment.CurrentDirectory;
         int exit;
         try
@@ -57,5 +57,49 @@ public sealed class RunVerbTests
         Assert.True(File.Exists(Path.Combine(run, "index.html")));
         Assert.True(File.Exists(Path.Combine(run, "01-first.html")));
         Assert.False(File.Exists(Path.Combine(run, "00-environment.ipynb")));
+    }
+
+    [Fact]
+    public async Task Run_NoNotebooksAndBadRunFile_Exits2NamingEveryProblemBeforeAnyNotebook()
+    {
+        using var temp = new TempFolder();
+        var root = temp.Path;
+        var notebooks = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
+        TestPaths.WriteNotebook(notebooks, "01-first.ipynb", "var runConfig = \"x\";\nvar workDir = \"y\";");
+        File.WriteAllText(Path.Combine(root, "bad.run.json"), """{ "select": { "db": "missing.db" }, "train": { "batchSize": 0 } }""");
+        var previous = Environment.CurrentDirectory;
+        var error = new StringWriter();
+        var previousError = Console.Error;
+        int exit;
+        try
+        {
+            Environment.CurrentDirectory = root;
+            Console.SetError(error);
+            exit = await Run("--config", "bad.run.json");
+        }
+        finally
+        {
+            Environment.CurrentDirectory = previous;
+            Console.SetError(previousError);
+        }
+
+        Assert.Equal(2, exit);
+        Assert.Contains("select.db: file not found", error.ToString());
+        Assert.Contains("train.batchSize: 0", error.ToString());
+        Assert.Contains("base.checkpoints", error.ToString());
+        Assert.False(Directory.Exists(Path.Combine(root, "runs")));
+    }
+
+    // A run file every check passes: the repository's sample data, tiny base checkpoints by seed.
+    private static string ValidRunFile()
+    {
+        var data = Path.Combine(TestPaths.RepoRoot, "data", "sample");
+        return System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object>
+        {
+            ["select"] = new { db = Path.Combine(data, "danbooru.db"), plan = "delta-sample" },
+            ["buckets"] = new { images = new[] { Path.Combine(data, "images") } },
+            ["base"] = new { checkpoints = new[] { "tiny:1", "tiny:2" } },
+            ["train"] = new { tokenizer = Path.Combine(data, "tokenizer") },
+        });
     }
 }
