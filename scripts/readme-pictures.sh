@@ -16,7 +16,12 @@ for html in "$figures"/*.html; do
   png="$out/$(basename "${html%.html}").png"
   chromium --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking \
     --disable-component-update --disable-sync --user-data-dir="$profile" --hide-scrollbars \
-    --window-size=900,520 --virtual-time-budget=5000 --screenshot="$png" "file://$(realpath "$html")" 2>/dev/null
+    --window-size=960,450 --virtual-time-budget=5000 --screenshot="$png" "file://$(realpath "$html")" 2>/dev/null
   echo "$png"
 done
 for png in "$figures"/*.png; do cp "$png" "$out/"; echo "$out/$(basename "$png")"; done
+# Four training crops from the bucket stage, as the trainer sees them.
+i=0
+for png in $(ls "$run"/work/crops/*.png 2>/dev/null | head -n 4); do
+  i=$((i + 1)); cp "$png" "$out/crop-$i.png"; echo "$out/crop-$i.png"
+done

@@ -58,7 +58,8 @@ public static class Chart
         return result;
     }
 
-    private static GenericChart Style(GenericChart chart, string title, string xTitle, string yTitle) =>
+    // Title, axis titles and the workspace's chart size for any chart, e.g. one built with Chart.Combine.
+    public static GenericChart Style(GenericChart chart, string title, string xTitle = "", string yTitle = "") =>
         Plotly.NET.Chart.withTitle(title, null).Invoke(chart)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
             .WithYAxisStyle<double, double, string>(TitleText: yTitle)
