@@ -13,7 +13,7 @@ internal sealed class BucketsVerb : IVerb
         var step = new Option<int>("--step") { Description = "Bucket sides are multiples of this.", DefaultValueFactory = _ => 64, Recursive = true };
         var command = new Command("buckets", "Print kohya's aspect-ratio bucket list; `buckets assign` places images in buckets.") { resolution, min, max, step };
         BucketConfig Config(ParseResult parse) => new() { Resolution = parse.GetValue(resolution), MinSide = parse.GetValue(min), MaxSide = parse.GetValue(max), Step = parse.GetValue(step) };
-        command.SetAction(parse => Guard("kohaku", () =>
+        command.SetAction(parse => BadInput.Guard("kohaku", () =>
         {
             var buckets = BucketResolutions.Make(Config(parse).Validate());
             foreach (var b in buckets) Console.WriteLine($"{b.Width}x{b.Height}\t{b.AspectRatio:F4}");
@@ -33,7 +33,7 @@ internal sealed class BucketsVerb : IVerb
         var randomCrop = new Option<bool>("--random-crop") { Description = "Cut a seeded random window instead of the centre." };
         var seed = new Option<int>("--seed") { Description = "Seed for random crops." };
         var command = new Command("assign", "Decode each selected image, choose its bucket and record the SDXL size metadata.") { images, ids, output, noUpscale, randomCrop, seed };
-        command.SetAction((parse, cancel) => Task.FromResult(Guard("buckets assign", () =>
+        command.SetAction((parse, cancel) => Task.FromResult(BadInput.Guard("buckets assign", () =>
         {
             var config = baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) };
             var path = Path.GetFullPath(parse.GetValue(output)!);
@@ -44,19 +44,5 @@ internal sealed class BucketsVerb : IVerb
             return 0;
         })));
         return command;
-    }
-
-    // Bad input (a bad option, a missing file or folder, a damaged list) is one line naming it and exit code 1.
-    private static int Guard(string verb, Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 }

@@ -23,7 +23,7 @@ internal sealed class CaptionVerb : IVerb
             section = section with { Style = parse.GetValue(style) ?? section.Style, Quality = parse.GetValue(quality) ?? section.Quality };
             var outPath = parse.GetValue(output);
             var exportDir = parse.GetValue(export);
-            return Run("caption", () =>
+            return BadInput.Guard("caption", () =>
             {
                 if (outPath is null && exportDir is null) throw new ArgumentException("give --out FILE.jsonl, --export DIR, or both");
                 var list = PostSelector.ReadIds(parse.GetValue(ids)!);
@@ -33,20 +33,5 @@ internal sealed class CaptionVerb : IVerb
             });
         });
         return command;
-    }
-
-    // Bad input (missing file, bad field, wrong database) is one line naming it and exit code 1.
-    private static int Run(string verb, Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 }

@@ -13,7 +13,7 @@ internal sealed class ExportVerb : IVerb
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var tar = new Option<bool>("--tar") { Description = "One webdataset tar (data.tar) instead of <id>.webp + <id>.txt files." };
         var command = new Command("export", "Export images (bytes unchanged) with their captions, HakuBooru style; a rerun completes an interrupted export.") { images, captions, output, tar };
-        command.SetAction((parse, cancel) => Task.FromResult(Guard("export", () =>
+        command.SetAction((parse, cancel) => Task.FromResult(BadInput.Guard("export", () =>
         {
             var config = new DatasetExportConfig { Images = parse.GetValue(images)!, Captions = parse.GetValue(captions)!, Out = parse.GetValue(output)!, Tar = parse.GetValue(tar) }.Validate();
             using var source = ImageSourceSet.Open(config.Images, Console.Error.WriteLine);
@@ -23,19 +23,5 @@ internal sealed class ExportVerb : IVerb
             return 0;
         })));
         return command;
-    }
-
-    // Bad input (a bad option, a missing file or folder, a damaged list) is one line naming it and exit code 1.
-    private static int Guard(string verb, Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 }

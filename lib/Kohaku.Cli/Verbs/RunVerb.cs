@@ -13,7 +13,8 @@ internal sealed class RunVerb : IVerb
         var outDir = new Option<string?>("--out") { Description = "Folder for executed notebooks, reports and index.html (default runs/<yyyyMMdd-HHmmss>)." };
         var config = new Option<string>("--config") { Description = "The run file of the main job.", DefaultValueFactory = _ => "data/sample.run.json" };
         var skip = new Option<bool>("--skip-complete") { Description = "With --out of an earlier run: skip notebooks whose executed copy there is complete." };
-        var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip };
+        var resume = new Option<bool>("--resume") { Description = "Continue the latest run under runs/: notebooks that completed there are skipped, the rest run again." };
+        var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip, resume };
         command.SetAction(async (parse, cancel) =>
         {
             var extra = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -24,7 +25,9 @@ internal sealed class RunVerb : IVerb
                 extra[p[..eq]] = p[(eq + 1)..];
             }
             var root = Environment.CurrentDirectory;
-            var dir = Path.GetFullPath(parse.GetValue(outDir) ?? RunJob.NewRunFolder(root));
+            var latest = parse.GetValue(resume) && parse.GetValue(outDir) is null ? RunJob.LatestRunFolder(root) : null;
+            var dir = Path.GetFullPath(parse.GetValue(outDir) ?? latest ?? RunJob.NewRunFolder(root));
+            var skipComplete = parse.GetValue(skip) || parse.GetValue(resume);
             var list = parse.GetValue(notebooks) ?? [];
             IReadOnlyDictionary<string, string> parameters = extra;
             if (list.Length == 0)
@@ -46,7 +49,7 @@ internal sealed class RunVerb : IVerb
             }
             try
             {
-                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error, parse.GetValue(skip), cancel);
+                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error, skipComplete, cancel);
                 Console.WriteLine(Path.Combine(dir, "index.html"));
                 return results.All(r => r.Succeeded) && results.Count == list.Length ? 0 : 1;
             }

@@ -10,7 +10,7 @@ internal sealed class SampleImagesVerb : IVerb
         var db = new Option<string>("--db") { Description = "Sample danbooru database to draw the pictures from.", DefaultValueFactory = _ => "data/sample/danbooru.db" };
         var output = new Option<string>("--out") { Description = "Folder for the data-NXXX.tar shards (old shards there are replaced).", DefaultValueFactory = _ => "data/sample/images" };
         var command = new Command("sample-images", "Draw one picture per sample post from its visual tags and write them as webp tar shards, with a few broken on purpose.") { db, output };
-        command.SetAction(parse => Guard("sample-images", () =>
+        command.SetAction(parse => BadInput.Guard("sample-images", () =>
         {
             var posts = SamplePostReader.Read(parse.GetValue(db)!);
             var result = SampleImageShards.Write(parse.GetValue(output)!, posts);
@@ -19,19 +19,5 @@ internal sealed class SampleImagesVerb : IVerb
             return 0;
         }));
         return command;
-    }
-
-    // Bad input (a bad option, a missing file or folder, a damaged list) is one line naming it and exit code 1.
-    private static int Guard(string verb, Func<int> action)
-    {
-        try
-        {
-            return action();
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 }

@@ -14,7 +14,7 @@ internal sealed class SampleVerb : IVerb
         var schema = new Option<SchemaVersion>("--schema") { Description = "Layout: V31 (HakuBooru HEAD), V3, V2 (the Δ-era file), V1TagList.", DefaultValueFactory = _ => SchemaVersion.V31 };
         var output = new Option<string>("--out") { Description = "SQLite file to write (atomically).", Required = true };
         var db = new Command("db", "Generate a synthetic danbooru2023 database in the exact schema.") { posts, seed, maxId, schema, output };
-        db.SetAction(parse => Run("sample db", () =>
+        db.SetAction(parse => BadInput.Guard("sample db", () =>
         {
             var options = new SampleDbOptions(parse.GetValue(posts), parse.GetValue(seed), parse.GetValue(maxId), parse.GetValue(schema));
             var path = parse.GetValue(output)!;
@@ -25,20 +25,5 @@ internal sealed class SampleVerb : IVerb
         var command = new Command("sample", "Synthetic sample data.");
         command.Subcommands.Add(db);
         return command;
-    }
-
-    // Bad input (missing file, bad field, wrong database) is one line naming it and exit code 1.
-    private static int Run(string verb, Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 }

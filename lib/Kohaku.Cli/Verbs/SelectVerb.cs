@@ -25,7 +25,7 @@ internal sealed class SelectVerb : IVerb
                 Seed = parse.GetValue(seed) ?? section.Seed,
                 Unique = parse.GetValue(unique) || section.Unique,
             };
-            return Run("select", () =>
+            return BadInput.Guard("select", () =>
             {
                 section.Validate();
                 using var database = DanbooruDb.Open(section.Db);
@@ -37,20 +37,5 @@ internal sealed class SelectVerb : IVerb
             });
         });
         return command;
-    }
-
-    // Bad input (missing file, bad field, wrong database) is one line naming it and exit code 1.
-    private static int Run(string verb, Action action)
-    {
-        try
-        {
-            action();
-            return 0;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException or InvalidOperationException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 }

@@ -18,6 +18,15 @@ public static class RunJob
             : [];
     }
 
+    // The newest runs/<yyyyMMdd-HHmmss> folder, or null when there is none.
+    public static string? LatestRunFolder(string root)
+    {
+        var runs = Path.Combine(root, "runs");
+        return Directory.Exists(runs)
+            ? Directory.GetDirectories(runs).Where(d => System.Text.RegularExpressions.Regex.IsMatch(Path.GetFileName(d), @"^\d{8}-\d{6}$")).Order(StringComparer.Ordinal).LastOrDefault()
+            : null;
+    }
+
     public static string NewRunFolder(string root) => Path.Combine(root, "runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
     // The main job's parameters: the run file and this run's work folder, absolute, plus extras.

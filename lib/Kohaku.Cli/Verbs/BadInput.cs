@@ -1,0 +1,21 @@
+namespace Kohaku.Cli.Verbs;
+
+// Bad input (a bad option or field, a missing or damaged file, a database of the wrong shape) ends a
+// verb with one line naming it and exit code 1; anything else is a bug and keeps its stack trace.
+internal static class BadInput
+{
+    public static int Guard(string verb, Func<int> action)
+    {
+        try
+        {
+            return action();
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException)
+        {
+            Console.Error.WriteLine($"{verb}: {e.Message}");
+            return 1;
+        }
+    }
+
+    public static int Guard(string verb, Action action) => Guard(verb, () => { action(); return 0; });
+}
