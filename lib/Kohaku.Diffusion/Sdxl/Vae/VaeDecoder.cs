@@ -9,12 +9,12 @@ namespace Kohaku.Diffusion.Sdxl.Vae;
 public sealed class VaeUpLevel : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<VaeResnetBlock> block;
-    private readonly VaeUpsample? upsample;
+    private readonly Unet.Upsample? upsample;   // decoder.up.{i}.upsample.conv: the UNet's nearest ×2 + 3×3 conv
 
     public VaeUpLevel(long inChannels, long outChannels, int blocks, bool up, long groups) : base(nameof(VaeUpLevel))
     {
         block = nn.ModuleList(Enumerable.Range(0, blocks).Select(j => new VaeResnetBlock(j == 0 ? inChannels : outChannels, outChannels, groups)).ToArray());
-        if (up) upsample = new VaeUpsample(outChannels);
+        if (up) upsample = new Unet.Upsample(outChannels);
         RegisterComponents();
     }
 

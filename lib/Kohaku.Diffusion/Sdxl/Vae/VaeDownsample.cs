@@ -22,21 +22,3 @@ public sealed class VaeDownsample : nn.Module<Tensor, Tensor>
         return conv.call(padded);
     }
 }
-
-// first_stage_model.decoder.up.{i}.upsample → conv: nearest ×2, then 3×3 conv pad 1.
-public sealed class VaeUpsample : nn.Module<Tensor, Tensor>
-{
-    private readonly AdaptableConv2d conv;
-
-    public VaeUpsample(long channels) : base(nameof(VaeUpsample))
-    {
-        conv = new AdaptableConv2d(channels, channels, 3, padding: 1);
-        RegisterComponents();
-    }
-
-    public override Tensor forward(Tensor x)
-    {
-        using var up = nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest);
-        return conv.call(up);
-    }
-}
