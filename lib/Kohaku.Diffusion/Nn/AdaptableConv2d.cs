@@ -37,7 +37,7 @@ public sealed class AdaptableConv2d : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (delta is null) return nn.functional.conv2d(input, weight, bias, strides: [stride, stride], padding: [padding, padding]);
-        using var w = weight + delta.DeltaFor(weight);
+        using var w = weight.Plus(delta.DeltaFor(weight));
         return nn.functional.conv2d(input, w, bias, strides: [stride, stride], padding: [padding, padding]);
     }
 }

@@ -34,7 +34,7 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         if (delta is null) return nn.functional.linear(input, weight, bias);
-        using var w = weight + delta.DeltaFor(weight);
+        using var w = weight.Plus(delta.DeltaFor(weight));
         return nn.functional.linear(input, w, bias);
     }
 }

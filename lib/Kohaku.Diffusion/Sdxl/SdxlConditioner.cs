@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.Sdxl.TextEncoders;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -44,7 +45,7 @@ public sealed class SdxlConditioner(ClipTextModel te1, OpenClipTextModel te2, in
         var context = cat([Rejoin(hidden1, batch, chunks), Rejoin(hidden2.to(hidden1.dtype), batch, chunks)], -1);
 
         // Pool at the first EOS of chunk 0: EOS is the largest id and TE2 pads with 0, so argmax finds it.
-        var firstChunk = arange(batch, dtype: ScalarType.Int64, device: te2Ids.device) * chunks;
+        var firstChunk = arange(batch, dtype: ScalarType.Int64, device: te2Ids.device).Times(chunks);
         var eos = ids2.index_select(0, firstChunk).argmax(1);
         var pooledState = final2.index_select(0, firstChunk)[arange(batch, dtype: ScalarType.Int64, device: te2Ids.device), eos];
         var p = te2.TextProjection.to(pooledState.dtype);

@@ -46,7 +46,7 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var h = fc1.call(x);
-        using var gate = sigmoid(h * 1.702f);
+        using var gate = sigmoid(h.Times(1.702f));
         using var act = h * gate;
         return fc2.call(act);
     }
@@ -71,8 +71,8 @@ public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = self_attn.call(layer_norm1.call(x)) + x;
-        h = mlp.call(layer_norm2.call(h)) + h;
+        var h = self_attn.call(layer_norm1.call(x)).Plus(x);
+        h = mlp.call(layer_norm2.call(h)).Plus(h);
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -99,7 +99,7 @@ public sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor>
         using var positions = arange(ids.shape[1], dtype: ScalarType.Int64, device: ids.device);
         using var tokens = token_embedding.call(ids);
         using var pos = position_embedding.call(positions);
-        return tokens + pos;
+        return tokens.Plus(pos);
     }
 }
 

@@ -43,7 +43,7 @@ public sealed class OpenClipAttention : nn.Module<Tensor, Tensor>
         var thirds = in_proj_weight.chunk(3, 0);
         Tensor Third(int i, IWeightDelta? d) => d is null ? zeros_like(thirds[i]) : d.DeltaFor(thirds[i]);
         var delta = cat([Third(0, QDelta), Third(1, KDelta), Third(2, VDelta)], 0);
-        return (in_proj_weight + delta).MoveToOuterDisposeScope();
+        return in_proj_weight.Plus(delta).MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor x)
@@ -96,8 +96,8 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        var h = attn.call(ln_1.call(x)) + x;
-        h = mlp.call(ln_2.call(h)) + h;
+        var h = attn.call(ln_1.call(x)).Plus(x);
+        h = mlp.call(ln_2.call(h)).Plus(h);
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -143,11 +143,11 @@ public sealed class OpenClipTextModel : nn.Module<Tensor, Tensor>
         Config = config;
         token_embedding = nn.Embedding(config.VocabSize, config.Width);
         nn.init.normal_(token_embedding.weight!, std: 0.02);
-        positional_embedding = new Parameter(randn(config.ContextLength, config.Width) * 0.01f);
+        positional_embedding = new Parameter(randn(config.ContextLength, config.Width).Times(0.01f));
         transformer = new OpenClipTransformer(config);
         ln_final = nn.LayerNorm(config.Width);
-        text_projection = new Parameter(randn(config.Width, config.ProjectionDim) * (float)Math.Pow(config.Width, -0.5));
-        if (config.HasLogitScale) logit_scale = new Parameter(full(Array.Empty<long>(), (float)Math.Log(1 / 0.07)));
+        text_projection = new Parameter(randn(config.Width, config.ProjectionDim).Times((float)Math.Pow(config.Width, -0.5)));
+        if (config.HasLogitScale) logit_scale = new Parameter(Scalars.Full([], (float)Math.Log(1 / 0.07)));
         RegisterComponents();
     }
 
@@ -160,7 +160,7 @@ public sealed class OpenClipTextModel : nn.Module<Tensor, Tensor>
     public (Tensor Context, Tensor Final) Encode(Tensor ids)
     {
         using var scope = NewDisposeScope();
-        var x = token_embedding.call(ids) + positional_embedding.narrow(0, 0, ids.shape[1]);
+        var x = token_embedding.call(ids).Plus(positional_embedding.narrow(0, 0, ids.shape[1]));
         Tensor? context = null;
         for (var i = 0; i < transformer.Count; i++)
         {

@@ -24,9 +24,9 @@ public sealed class ResBlock : nn.Module<Tensor, Tensor, Tensor>
     {
         using var h = in_layers.call(x);
         using var e = emb_layers.call(emb);
-        using var sum = h + e.unsqueeze(-1).unsqueeze(-1);
+        using var sum = h.Plus(e.unsqueeze(-1).unsqueeze(-1));
         using var outH = out_layers.call(sum);
         using var skip = skip_connection.call(x);
-        return skip + outH;
+        return skip.Plus(outH);
     }
 }

@@ -92,9 +92,9 @@ public sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var n1 = norm1.call(x);
-        var h = attn1.call(n1, n1) + x;
-        h = attn2.call(norm2.call(h), context) + h;
-        h = ff.call(norm3.call(h)) + h;
+        var h = attn1.call(n1, n1).Plus(x);
+        h = attn2.call(norm2.call(h), context).Plus(h);
+        h = ff.call(norm3.call(h)).Plus(h);
         return h.MoveToOuterDisposeScope();
     }
 }
@@ -125,6 +125,6 @@ public sealed class SpatialTransformer : nn.Module<Tensor, Tensor, Tensor>
         var h = proj_in.call(norm.call(x).flatten(2).transpose(1, 2));
         foreach (var block in transformer_blocks) h = block.call(h, context);
         h = proj_out.call(h).transpose(1, 2).reshape(b, c, hgt, wid);
-        return (h + x).MoveToOuterDisposeScope();
+        return h.Plus(x).MoveToOuterDisposeScope();
     }
 }

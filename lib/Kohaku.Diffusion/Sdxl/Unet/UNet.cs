@@ -83,7 +83,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
     {
         using var scope = NewDisposeScope();
         var tEmb = SinusoidalEmbedding.Embed(timesteps, modelChannels).to(x.dtype);
-        var emb = time_embed.call(tEmb) + label_emb.call(y.to(x.dtype));
+        var emb = time_embed.call(tEmb).Plus(label_emb.call(y.to(x.dtype)));
         context = context.to(x.dtype);
 
         var checkpoint = GradientCheckpointing && is_grad_enabled();

@@ -34,17 +34,17 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
         var z = moments[0];
         if (sample is not null)
         {
-            var std = exp(moments[1].clamp(-30, 20) * 0.5f);
-            z = z + std * randn(z.shape, dtype: z.dtype, generator: sample).to(z.device);
+            var std = exp(moments[1].Clamped(-30, 20).Times(0.5f));
+            z = z.Plus(std * randn(z.shape, dtype: z.dtype, generator: sample).to(z.device));
         }
-        return (z * (float)Config.ScaleFactor).MoveToOuterDisposeScope();
+        return z.Times((float)Config.ScaleFactor).MoveToOuterDisposeScope();
     }
 
     // scaled latents [B, 4, h, w] → image [B, 3, 8h, 8w], about [−1, 1].
     public Tensor Decode(Tensor latents)
     {
         using var scope = NewDisposeScope();
-        var z = latents / (float)Config.ScaleFactor;
+        var z = latents.DividedBy((float)Config.ScaleFactor);
         return decoder.call(post_quant_conv.call(z)).MoveToOuterDisposeScope();
     }
 

@@ -30,6 +30,6 @@ public sealed class VaeAttention : nn.Module<Tensor, Tensor>
         Tensor Tokens(Tensor t) => t.flatten(2).transpose(1, 2).unsqueeze(1);
         var o = nn.functional.scaled_dot_product_attention(Tokens(q.call(n)), Tokens(k.call(n)), Tokens(v.call(n)));
         var back = o.squeeze(1).transpose(1, 2).reshape(b, c, h, w);
-        return (x + proj_out.call(back)).MoveToOuterDisposeScope();
+        return x.Plus(proj_out.call(back)).MoveToOuterDisposeScope();
     }
 }

@@ -28,6 +28,6 @@ public sealed class VaeResnetBlock : nn.Module<Tensor, Tensor>
         var h = conv1.call(nn.functional.silu(norm1.call(x)));
         h = conv2.call(nn.functional.silu(norm2.call(h)));
         var skip = nin_shortcut is null ? x : nin_shortcut.call(x);
-        return (skip + h).MoveToOuterDisposeScope();
+        return skip.Plus(h).MoveToOuterDisposeScope();
     }
 }

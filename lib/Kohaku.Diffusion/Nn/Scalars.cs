@@ -1,0 +1,49 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Nn;
+
+// Scalar operands that stay alive for the whole native call. TorchSharp 0.107 turns every number it is
+// given (`a + b` passes alpha = 1, `t * 0.5f`, `clamp(-30, 20)`) into a Scalar that no dispose scope
+// tracks and nothing references once its handle is read, so a garbage collection during the native op
+// may run its finalizer and free the c10::Scalar that libtorch is still reading: under load, training
+// died with "Expected false to be true ... toFloat at c10/core/Scalar.h:140" (dotnet/TorchSharp PRs
+// 1434, 1496). Model code takes its scalars from here: rooted constants, or ones disposed (hence
+// referenced) only after the op returns. Same values and Scalar types as the implicit conversions.
+public static class Scalars
+{
+    public static Scalar One { get; } = 1.ToScalar();
+
+    // a + b (alpha = 1).
+    public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    public static Tensor Times(this Tensor t, float factor)
+    {
+        using var s = factor.ToScalar();
+        return t.mul(s);
+    }
+
+    public static Tensor Times(this Tensor t, long factor)
+    {
+        using var s = factor.ToScalar();
+        return t.mul(s);
+    }
+
+    public static Tensor DividedBy(this Tensor t, float divisor)
+    {
+        using var s = divisor.ToScalar();
+        return t.div(s);
+    }
+
+    public static Tensor Clamped(this Tensor t, int min, int max)
+    {
+        using Scalar lo = min.ToScalar(), hi = max.ToScalar();
+        return t.clamp(lo, hi);
+    }
+
+    public static Tensor Full(long[] size, float value)
+    {
+        using var s = value.ToScalar();
+        return full(size, s);
+    }
+}
