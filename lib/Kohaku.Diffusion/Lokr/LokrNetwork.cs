@@ -108,6 +108,18 @@ public sealed class LokrNetwork : IDisposable
 
     public long ParameterCount => Parameters(LokrPart.Unet).Concat(Parameters(LokrPart.TextEncoder)).Sum(p => p.numel());
 
+    // One optimizer step's accumulation window: every adapter builds its ΔW once (LokrModule.BeginWindow),
+    // and EndWindow pushes the window's summed ΔW gradients into the factors.
+    public void BeginWindow()
+    {
+        foreach (var (_, module, _) in modules) module.BeginWindow();
+    }
+
+    public void EndWindow()
+    {
+        foreach (var (_, module, _) in modules) module.EndWindow();
+    }
+
     // Takes every adapter out of its layer and puts trained norms back to the base values.
     public void Detach()
     {

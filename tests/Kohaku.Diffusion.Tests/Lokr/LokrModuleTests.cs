@@ -138,4 +138,64 @@ public sealed class LokrModuleTests
         Assert.Equal(0f, module.get_parameter("lokr_w1")!.grad!.abs().max().item<float>());
         Assert.True(module.get_parameter("lokr_w2")!.grad!.abs().max().item<float>() > 0f);
     }
+
+    // Three micro-batches through a conv layer: rebuilding ΔW per pass and building it once per
+    // window (gradient pushed into the factors at EndWindow) give the same outputs and gradients.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EndWindow_ThreeAccumulatedPasses_GradientsMatchPerPassRebuild(bool tucker)
+    {
+        var shape = LokrShape.Decide([8, 8, 3, 3], new LokrModuleConfig(Factor: 2, Dim: tucker ? 2 : 100, Alpha: 1, UseTucker: tucker));
+        using var module = Randomised(shape, 7);
+        module.Multiplier = 0.5;
+        using var layer = new AdaptableConv2d(8, 8, 3, padding: 1);
+        layer.Delta = module;
+        var gen = new Generator(8);
+        var inputs = Enumerable.Range(0, 3).Select(_ => randn([2, 8, 5, 5], generator: gen)).ToList();
+
+        (List<Tensor> Outputs, List<Tensor> Grads) Run(bool window)
+        {
+            foreach (var (_, p) in module.Factors) p.grad = null;
+            if (window) module.BeginWindow();
+            var outputs = inputs.Select(x =>
+            {
+                var y = layer.call(x);
+                (y * y).mean().backward();
+                return y.detach();
+            }).ToList();
+            if (window) module.EndWindow();
+            return (outputs, module.Factors.Select(f => f.Tensor.grad!.clone()).ToList());
+        }
+
+        var (perPass, perPassGrads) = Run(window: false);
+        var (windowed, windowedGrads) = Run(window: true);
+        Assert.False(module.WindowOpen);
+        foreach (var (a, b) in perPass.Zip(windowed)) Assert.True(allclose(a, b, rtol: 1e-5, atol: 1e-6));
+        Assert.Equal(shape.Tensors.Count, windowedGrads.Count);
+        foreach (var (a, b) in perPassGrads.Zip(windowedGrads))
+        {
+            Assert.True(a.abs().max().item<float>() > 0f);
+            Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-6), $"max diff {(a - b).abs().max().item<float>()}");
+        }
+    }
+
+    [Fact]
+    public void EndWindow_NoBackwardInWindow_LeavesFactorGradientsEmpty()
+    {
+        using var module = Randomised(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 9);
+        module.BeginWindow();
+        using (no_grad())
+        using (var delta = module.DeltaFor(zeros(12, 10)))
+            Assert.True(allclose(delta, module.Kron()));
+        module.EndWindow();
+        Assert.All(module.Factors, f => Assert.Null(f.Tensor.grad));
+    }
+
+    [Fact]
+    public void EndWindow_WithoutBeginWindow_Throws()
+    {
+        using var module = new LokrModule("m", LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)));
+        Assert.Throws<InvalidOperationException>(module.EndWindow);
+    }
 }
