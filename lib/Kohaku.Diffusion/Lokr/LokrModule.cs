@@ -50,6 +50,16 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
     public Tensor Kron()
     {
         using var scope = NewDisposeScope();
+        var (w1, w2) = KronFactors();
+        var delta = kron(w1, w2);
+        if (!delta.shape.SequenceEqual(Shape.Weight)) delta = delta.reshape(Shape.Weight);
+        if (Shape.Scale != 1.0) delta = delta * Shape.Scale;
+        return delta.MoveToOuterDisposeScope();
+    }
+
+    // The two kron operands, with graph to the parameters, in the current dispose scope.
+    internal (Tensor W1, Tensor W2) KronFactors()
+    {
         var w1 = lokr_w1 ?? lokr_w1_a!.mm(lokr_w1_b!);
         var w2 = Shape.W2 switch
         {
@@ -60,65 +70,25 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         };
         // A 4-D w2 gets w1 with trailing singleton dims, so kron keeps the kernel of w2 (§1).
         while (w1.dim() < w2.dim()) w1 = w1.unsqueeze(-1);
-        var delta = kron(w1, w2);
-        if (!delta.shape.SequenceEqual(Shape.Weight)) delta = delta.reshape(Shape.Weight);
-        if (Shape.Scale != 1.0) delta = delta * Shape.Scale;
-        return delta.MoveToOuterDisposeScope();
+        return (w1, w2);
     }
 
-    // While a window is open (BeginWindow .. EndWindow): `built` = scale·kron(w1, w2) with its graph to
-    // the factors, and `held`, its detached copy, the leaf every forward uses, which collects the
-    // gradient of all the window's backward passes.
-    private Tensor? built, held;
+    // Set by an open LokrDeltaWindow: ΔW as a leaf built once for several passes.
+    private Tensor? held;
 
-    public bool WindowOpen => held is not null;
-
-    // Builds ΔW once for several forward/backward passes (the micro-batches of one optimizer step,
-    // while the factors do not change). Gradients reach the factors only at EndWindow.
-    public void BeginWindow()
-    {
-        DiscardWindow();
-        built = Kron().DetachFromDisposeScope();
-        held = built.detach().DetachFromDisposeScope().requires_grad_(built.requires_grad);
-    }
-
-    // Pushes the gradient ΔW collected during the window into the factors with one kron backward:
-    // d(Σ losses)/dw = kron-backward of Σ dLoss/dΔW, the same gradients as rebuilding ΔW per pass.
-    public void EndWindow()
-    {
-        if (held is null) throw new InvalidOperationException($"{GetName()}: EndWindow without BeginWindow");
-        using (NewDisposeScope())
-        {
-            var grad = held.grad;
-            if (grad is not null) built!.backward([grad]);
-        }
-        DiscardWindow();
-    }
-
-    // Closes a window without touching the factors' gradients.
-    public void DiscardWindow()
-    {
-        held?.Dispose();
-        built?.Dispose();
-        held = built = null;
-    }
+    internal void Hold(Tensor? leaf) => held = leaf;
 
     public Tensor DeltaFor(Tensor weight)
     {
         using var scope = NewDisposeScope();
         var delta = held?.alias() ?? Kron();
         if (Multiplier != 1.0) delta = delta * Multiplier;
-        if (delta.dtype != weight.dtype || delta.device_type != weight.device_type || delta.device_index != weight.device_index) delta = delta.to(weight.dtype, weight.device);
+        if (delta.dtype != weight.dtype || delta.device_type != weight.device_type || delta.device_index != weight.device_index)
+            delta = delta.to(weight.dtype, weight.device);
         return delta.MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor weight) => DeltaFor(weight);
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) DiscardWindow();
-        base.Dispose(disposing);
-    }
 
     // The factor tensors by key suffix, in file order.
     public IEnumerable<(string Suffix, Parameter Tensor)> Factors =>

@@ -81,7 +81,7 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         return eps.MoveToOuterDisposeScope();
     }
 
-    // ΔW once per optimizer step instead of once per micro-batch; see LokrModule.BeginWindow.
+    // ΔW once per optimizer step instead of once per micro-batch; see LokrDeltaWindow.
     public void BeginAccumulation() => _network.BeginWindow();
 
     public void EndAccumulation() => _network.EndWindow();
