@@ -62,7 +62,7 @@ public sealed class TrainBench : IStageBench
         yield return new BenchRow(Stage, "tiny SDXL + LoKr f8, CPU fp32, no grad checkpointing, batch 4 × 2 (64² / 64×96 px): images/s", (images / medianStep).ToString("F2", CultureInfo.InvariantCulture), "", $"median step {medianStep:F3} s ({perMicro:F3} s per micro-batch), load average {LoadAverage()}");
         yield return new BenchRow(Stage, "step split data / forward / backward / optimizer (sum over timed steps)",
             $"{Pct(Share(t => t.Data))} / {Pct(Share(t => t.Forward))} / {Pct(Share(t => t.Backward))} / {Pct(Share(t => t.Optimizer))}");
-        yield return new BenchRow(Stage, "LoKr ΔW rebuild (kron fwd+bwd, all modules, once per optimizer step) share of an optimizer step", Pct(rebuild / medianStep), "≤ 10 %", $"{rebuild * 1000:F1} ms of {medianStep * 1000:F0} ms (batch 4 × accumulation 2); {network.Modules.Count} modules");
+        yield return new BenchRow(Stage, "LoKr ΔW rebuild (kron fwd+bwd, all modules, once per optimizer step) share of an optimizer step", Pct(rebuild / medianStep), "≤ 10 %", $"{rebuild * 1000:F1} ms of {medianStep * 1000:F0} ms (batch 4 × accumulation 2); {network.Modules.Count} modules; built once per step for both micro-batches (was once per micro-batch), same-layout modules stacked");
         using var lion8 = new Lion8bit(Groups(task), 0.9, 0.95, 0.1);
         yield return new BenchRow(Stage, "tiny: Lion8bit state bytes / trained parameter", (lion8.StateBytes / (double)lion8.ParameterCount).ToString("F3", CultureInfo.InvariantCulture), "", "tiny tensors are mostly < 4096 elements (fp32 state)");
     }
