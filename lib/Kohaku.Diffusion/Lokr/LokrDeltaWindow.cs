@@ -24,6 +24,9 @@ public sealed class LokrDeltaWindow : IDisposable
 
     public int HeldModules => groups.Sum(g => g.Modules.Count);
 
+    // Batched krons per step: one per factor layout among the held modules.
+    public int Groups => groups.Count;
+
     public static LokrDeltaWindow Open(IEnumerable<LokrModule> modules)
     {
         var window = new LokrDeltaWindow();
@@ -40,8 +43,7 @@ public sealed class LokrDeltaWindow : IDisposable
             if (members[0].Shape.Scale != 1.0) built = built * members[0].Shape.Scale;
             // One leaf per module (views of the built values), so each pass's gradient lands in its
             // own module's leaf instead of being scattered into a group-sized tensor.
-            using var values = built.detach();
-            var leaves = members.Select((m, i) => values[i].detach().requires_grad_(built.requires_grad).DetachFromDisposeScope()).ToList();
+            var leaves = built.detach().unbind(0).Select(v => v.requires_grad_(built.requires_grad).DetachFromDisposeScope()).ToList();
             window.groups.Add((members, built.DetachFromDisposeScope(), leaves));
             for (var i = 0; i < members.Count; i++) members[i].Hold(leaves[i]);
         }
