@@ -50,6 +50,16 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
     public Tensor Kron()
     {
         using var scope = NewDisposeScope();
+        var (w1, w2) = KronFactors();
+        var delta = kron(w1, w2);
+        if (!delta.shape.SequenceEqual(Shape.Weight)) delta = delta.reshape(Shape.Weight);
+        if (Shape.Scale != 1.0) delta = delta * Shape.Scale;
+        return delta.MoveToOuterDisposeScope();
+    }
+
+    // The two kron operands, with graph to the parameters, in the current dispose scope.
+    internal (Tensor W1, Tensor W2) KronFactors()
+    {
         var w1 = lokr_w1 ?? lokr_w1_a!.mm(lokr_w1_b!);
         var w2 = Shape.W2 switch
         {
@@ -60,17 +70,22 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         };
         // A 4-D w2 gets w1 with trailing singleton dims, so kron keeps the kernel of w2 (§1).
         while (w1.dim() < w2.dim()) w1 = w1.unsqueeze(-1);
-        var delta = kron(w1, w2).reshape(Shape.Weight);
-        if (Shape.Scale != 1.0) delta = delta * Shape.Scale;
-        return delta.MoveToOuterDisposeScope();
+        return (w1, w2);
     }
+
+    // Set by an open LokrDeltaWindow: ΔW as a leaf built once for several passes.
+    private Tensor? held;
+
+    internal void Hold(Tensor? leaf) => held = leaf;
 
     public Tensor DeltaFor(Tensor weight)
     {
         using var scope = NewDisposeScope();
-        var delta = Kron();
+        var delta = held?.alias() ?? Kron();
         if (Multiplier != 1.0) delta = delta * Multiplier;
-        return delta.to(weight.dtype, weight.device).MoveToOuterDisposeScope();
+        if (delta.dtype != weight.dtype || delta.device_type != weight.device_type || delta.device_index != weight.device_index)
+            delta = delta.to(weight.dtype, weight.device);
+        return delta.MoveToOuterDisposeScope();
     }
 
     public override Tensor forward(Tensor weight) => DeltaFor(weight);

@@ -108,6 +108,23 @@ public sealed class LokrNetwork : IDisposable
 
     public long ParameterCount => Parameters(LokrPart.Unet).Concat(Parameters(LokrPart.TextEncoder)).Sum(p => p.numel());
 
+    private LokrDeltaWindow? window;
+
+    // One optimizer step's accumulation window over every adapter (see LokrDeltaWindow): BeginWindow
+    // builds ΔW once, EndWindow pushes the window's summed ΔW gradients into the factors.
+    public void BeginWindow()
+    {
+        window?.Dispose();
+        window = LokrDeltaWindow.Open(modules.Select(m => m.Module));
+    }
+
+    public void EndWindow()
+    {
+        if (window is null) throw new InvalidOperationException("EndWindow without BeginWindow");
+        window.Close();
+        window = null;
+    }
+
     // Takes every adapter out of its layer and puts trained norms back to the base values.
     public void Detach()
     {
@@ -117,6 +134,8 @@ public sealed class LokrNetwork : IDisposable
 
     public void Dispose()
     {
+        window?.Dispose();
+        window = null;
         Detach();
         foreach (var (_, module, _) in modules) module.Dispose();
         modules.Clear();

@@ -81,6 +81,11 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         return eps.MoveToOuterDisposeScope();
     }
 
+    // ΔW once per optimizer step instead of once per micro-batch; see LokrDeltaWindow.
+    public void BeginAccumulation() => _network.BeginWindow();
+
+    public void EndAccumulation() => _network.EndWindow();
+
     public IReadOnlyList<string> WritePreviews(long step, string directory)
     {
         var written = new List<string>();

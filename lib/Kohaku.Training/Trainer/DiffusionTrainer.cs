@@ -99,6 +99,10 @@ public sealed class DiffusionTrainer
             int images = 0, micros = 0, epoch = 0;
             var position = state.Position;
             foreach (var p in parameters) p.grad = null;
+            // The task's once-per-step work counts as forward (begin) and backward (end).
+            var tBegin = watch.Elapsed.TotalSeconds;
+            _task.BeginAccumulation();
+            forward += watch.Elapsed.TotalSeconds - tBegin;
             for (var micro = 0; micro < _config.GradientAccumulation; micro++)
             {
                 using var scope = NewDisposeScope();
@@ -132,7 +136,10 @@ public sealed class DiffusionTrainer
                 if (position.Index == 0) break;
             }
 
+            var tEnd = watch.Elapsed.TotalSeconds;
+            _task.EndAccumulation();
             var tOpt = watch.Elapsed.TotalSeconds;
+            backward += tOpt - tEnd;
             if (InjectOverflow?.Invoke(state.Step) == true) Poison(parameters);
             var skipped = scaler.UnscaleAndCheck(parameters);
             var norm = skipped ? double.NaN : GradientClipping.ClipByGlobalNorm(parameters, _config.MaxGradNorm);

@@ -30,6 +30,14 @@ public interface IDiffusionTask
     // run's start over all micro-batches) seeds this fetch's caption shuffle and tag dropout
     // (CaptionAugmenter.Augment(caption, seed, microStep, indexInBatch)), so a resume replays them.
     Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep);
+
+    // Around one optimizer step's micro-batches (the trainable parameters do not change in between):
+    // BeginAccumulation before the first forward, EndAccumulation after the last backward and before
+    // the gradients are unscaled and clipped; by then every gradient must be in the parameters' grad.
+    // A task may build what depends only on the parameters once per step (LoKr's ΔW).
+    void BeginAccumulation() { }
+
+    void EndAccumulation() { }
 }
 
 // Optional: a task that can render preview images from its current weights.

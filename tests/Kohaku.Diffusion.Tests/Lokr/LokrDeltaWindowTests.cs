@@ -1,0 +1,86 @@
+using Kohaku.Diffusion.Lokr;
+using Kohaku.Diffusion.Nn;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Kohaku.Diffusion.Tests.Lokr;
+
+public sealed class LokrDeltaWindowTests
+{
+    private static LokrModule Randomised(LokrShape shape, int seed)
+    {
+        var module = new LokrModule("m", shape);
+        var gen = new Generator((ulong)seed);
+        using (no_grad())
+            foreach (var (_, p) in module.Factors) p.copy_(randn(p.shape, generator: gen));
+        return module;
+    }
+
+    // Three conv layers (two sharing a factor layout, so they are stacked into one batched kron)
+    // through three accumulated passes: rebuilding ΔW per pass and holding it for the window give
+    // the same outputs and the same factor gradients.
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Close_ThreeAccumulatedPasses_GradientsMatchPerPassRebuild(bool tucker)
+    {
+        var config = new LokrModuleConfig(Factor: 2, Dim: tucker ? 2 : 100, Alpha: 1, UseTucker: tucker);
+        var modules = new[]
+        {
+            Randomised(LokrShape.Decide([8, 8, 3, 3], config), 7),
+            Randomised(LokrShape.Decide([8, 8, 3, 3], config), 8),
+            Randomised(LokrShape.Decide([8, 4, 3, 3], config), 9),
+        };
+        modules[1].Multiplier = 0.5;
+        var layers = new[] { new AdaptableConv2d(8, 8, 3, padding: 1), new AdaptableConv2d(8, 8, 3, padding: 1), new AdaptableConv2d(4, 8, 3, padding: 1) };
+        foreach (var (layer, module) in layers.Zip(modules)) layer.Delta = module;
+        var gen = new Generator(10);
+        var inputs = Enumerable.Range(0, 3).Select(_ => randn([2, 8, 5, 5], generator: gen)).ToList();
+
+        (List<Tensor> Outputs, List<Tensor> Grads) Run(bool window)
+        {
+            foreach (var module in modules) foreach (var (_, p) in module.Factors) p.grad = null;
+            var held = window ? LokrDeltaWindow.Open(modules) : null;
+            if (held is not null) Assert.Equal(3, held.HeldModules);
+            var outputs = inputs.Select(x =>
+            {
+                var y = layers[2].call(layers[1].call(layers[0].call(x)).slice(1, 0, 4, 1));
+                (y * y).mean().backward();
+                return y.detach();
+            }).ToList();
+            held?.Close();
+            return (outputs, modules.SelectMany(m => m.Factors).Select(f => f.Tensor.grad!.clone()).ToList());
+        }
+
+        var (perPass, perPassGrads) = Run(window: false);
+        var (windowed, windowedGrads) = Run(window: true);
+        foreach (var (a, b) in perPass.Zip(windowed)) Assert.True(allclose(a, b, rtol: 1e-5, atol: 1e-6));
+        Assert.Equal(modules.Sum(m => m.Shape.Tensors.Count), windowedGrads.Count);
+        foreach (var (a, b) in perPassGrads.Zip(windowedGrads))
+        {
+            Assert.True(a.abs().max().item<float>() > 0f);
+            Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-6), $"max diff {(a - b).abs().max().item<float>()}");
+        }
+    }
+
+    [Fact]
+    public void Close_NoBackwardInWindow_LeavesFactorGradientsEmpty()
+    {
+        using var module = Randomised(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 11);
+        var window = LokrDeltaWindow.Open([module]);
+        using (no_grad())
+        using (var delta = module.DeltaFor(zeros(12, 10)))
+            Assert.True(allclose(delta, module.Kron()));
+        window.Close();
+        Assert.All(module.Factors, f => Assert.Null(f.Tensor.grad));
+    }
+
+    [Fact]
+    public void Open_ModuleAboveElementLimit_KeepsRebuildingPerPass()
+    {
+        using var big = new LokrModule("big", LokrShape.Decide([1024, 512], new LokrModuleConfig(Factor: 8)));
+        using var small = new LokrModule("small", LokrShape.Decide([64, 64], new LokrModuleConfig(Factor: 8)));
+        using var window = LokrDeltaWindow.Open([big, small]);
+        Assert.Equal(1, window.HeldModules);
+    }
+}
