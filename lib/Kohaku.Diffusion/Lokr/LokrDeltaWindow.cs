@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -40,7 +41,7 @@ public sealed class LokrDeltaWindow : IDisposable
             var w1 = stack(factors.Select(f => f.W1).ToArray()).unsqueeze(2).unsqueeze(4);
             var w2 = stack(factors.Select(f => f.W2).ToArray()).unsqueeze(1).unsqueeze(3);
             var built = (w1 * w2).reshape([members.Count, .. members[0].Shape.Weight]);
-            if (members[0].Shape.Scale != 1.0) built = built * members[0].Shape.Scale;
+            if (members[0].Shape.Scale != 1.0) built = built.Times(members[0].Shape.Scale);
             // One leaf per module (views of the built values), so each pass's gradient lands in its
             // own module's leaf instead of being scattered into a group-sized tensor.
             var leaves = built.detach().unbind(0).Select(v => v.requires_grad_(built.requires_grad).DetachFromDisposeScope()).ToList();

@@ -53,7 +53,7 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         var (w1, w2) = KronFactors();
         var delta = kron(w1, w2);
         if (!delta.shape.SequenceEqual(Shape.Weight)) delta = delta.reshape(Shape.Weight);
-        if (Shape.Scale != 1.0) delta = delta * Shape.Scale;
+        if (Shape.Scale != 1.0) delta = delta.Times(Shape.Scale);
         return delta.MoveToOuterDisposeScope();
     }
 
@@ -82,7 +82,7 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
     {
         using var scope = NewDisposeScope();
         var delta = held?.alias() ?? Kron();
-        if (Multiplier != 1.0) delta = delta * Multiplier;
+        if (Multiplier != 1.0) delta = delta.Times(Multiplier);
         if (delta.dtype != weight.dtype || delta.device_type != weight.device_type || delta.device_index != weight.device_index)
             delta = delta.to(weight.dtype, weight.device);
         return delta.MoveToOuterDisposeScope();

@@ -17,6 +17,15 @@ public static class Scalars
     // a + b (alpha = 1).
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
 
+    // Any op taking a number: the Scalar lives until the op has returned.
+    public static Tensor With(double value, Func<Scalar, Tensor> op)
+    {
+        using var s = value.ToScalar();
+        return op(s);
+    }
+
+    public static Tensor Times(this Tensor t, double factor) => With(factor, t.mul);
+
     public static Tensor Times(this Tensor t, float factor)
     {
         using var s = factor.ToScalar();

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ public static class DiffusionLoss
     {
         using var scope = NewDisposeScope();
         var diff = prediction.to(ScalarType.Float32) - target.to(ScalarType.Float32);
-        var perSample = diff.square().flatten(1).mean([1]);
+        var perSample = diff.mul(diff).flatten(1).mean([1]);
         if (sampleWeights is not null) perSample = perSample * sampleWeights.to(ScalarType.Float32);
         return perSample.mean().MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -33,19 +34,21 @@ public sealed class AdamW : TrainOptimizer
     protected override void Update(Parameter p, Tensor grad, Dictionary<string, Tensor> state, double lr)
     {
         var stepTensor = state["step"];
-        stepTensor.add_(1);
+        stepTensor.add_(Scalars.One);
         var step = stepTensor.item<long>();
         var g = grad.to(ScalarType.Float32);
         var w = p.dtype == ScalarType.Float32 ? p : p.to(ScalarType.Float32);
         var m = state["exp_avg"];
         var v = state["exp_avg_sq"];
-        w.mul_(1 - lr * WeightDecay);
-        m.lerp_(g, 1 - Beta1);
-        v.mul_(Beta2).addcmul_(g, g, 1 - Beta2);
+        Scalars.With(1 - lr * WeightDecay, w.mul_);
+        m.lerp_(g, 1 - Beta1);   // the weight becomes a 0-dim tensor, which dispose scopes do track
+        Scalars.With(Beta2, v.mul_);
+        Scalars.With(1 - Beta2, value => v.addcmul_(g, g, value));
         var bias1 = 1 - Math.Pow(Beta1, step);
         var bias2 = 1 - Math.Pow(Beta2, step);
-        var denom = (v.sqrt() / Math.Sqrt(bias2)).add_(Epsilon);
-        w.addcdiv_(m, denom, -lr / bias1);
+        var denom = Scalars.With(Math.Sqrt(bias2), s => v.sqrt().div(s));
+        Scalars.With(Epsilon, denom.add_);
+        Scalars.With(-lr / bias1, value => w.addcdiv_(m, denom, value));
         if (!ReferenceEquals(w, p)) p.copy_(w);
     }
 }

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -34,13 +35,15 @@ public sealed class BlockwiseQuantizer : IDisposable
         var rows = padded.view(blocks, BlockSize);
         var amax = rows.abs().amax([1]);
         // All-zero blocks: absmax 0 would divide to NaN; any positive divisor gives y = 0 and code 0.0.
-        var y = (rows / amax.clamp_min(1e-38f).unsqueeze(1)).clamp_(-1, 1);
+        using Scalar tiny = 1e-38f, lo = -1, hi = 1;
+        var y = rows.div(amax.clamp_min(tiny).unsqueeze(1)).clamp_(lo, hi);
         var index = bucketize(y, _midpoints);
         var chosen = _code.take(index);
         var negative = y.lt(0);
-        var fix = negative.logical_and(chosen.ge(0)).to(ScalarType.Int64).neg()
-            + negative.logical_not().logical_and(chosen.lt(0)).logical_and(y.gt(0)).to(ScalarType.Int64);
-        index = index + fix;
+        using Scalar zero = 0;
+        var fix = negative.logical_and(chosen.ge(zero)).to(ScalarType.Int64).neg()
+            .Plus(negative.logical_not().logical_and(chosen.lt(zero)).logical_and(y.gt(zero)).to(ScalarType.Int64));
+        index = index.Plus(fix);
         codes.copy_(index.reshape(-1).narrow(0, 0, n).to(ScalarType.Byte).view(codes.shape));
         absmax.copy_(amax);
     }

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -29,7 +30,8 @@ public sealed class Lion : TrainOptimizer
         var g = grad.to(ScalarType.Float32);
         var w = p.dtype == ScalarType.Float32 ? p : p.to(ScalarType.Float32);
         LionRule.Apply(w, g, m, lr, Beta1, WeightDecay, Sgn);
-        m.mul_(Beta2).add_(g, alpha: 1 - Beta2);
+        Scalars.With(Beta2, m.mul_);
+        Scalars.With(1 - Beta2, alpha => m.add_(g, alpha));
         if (!ReferenceEquals(w, p)) p.copy_(w);
     }
 }

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -58,14 +59,15 @@ public sealed class Lion8bit : TrainOptimizer
         if (state.TryGetValue("m", out var m))
         {
             LionRule.Apply(w, g, m, lr, Beta1, WeightDecay, Sgn);
-            m.mul_(Beta2).add_(g, alpha: 1 - Beta2);
+            Scalars.With(Beta2, m.mul_);
+            Scalars.With(1 - Beta2, alpha => m.add_(g, alpha));
         }
         else
         {
             var quantizer = QuantizerFor(p.device);
             var mOld = quantizer.Dequantize(state["q"], state["absmax"]);
             LionRule.Apply(w, g, mOld, lr, Beta1, WeightDecay, Sgn);
-            var mNew = mOld * Beta2 + g * (1 - Beta2);
+            var mNew = mOld.Times(Beta2).Plus(g.Times(1 - Beta2));
             quantizer.Quantize(mNew, state["q"], state["absmax"]);
         }
         if (!ReferenceEquals(w, p)) p.copy_(w);

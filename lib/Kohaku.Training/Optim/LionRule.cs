@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using static TorchSharp.torch;
 
 namespace Kohaku.Training.Optim;
@@ -15,8 +16,8 @@ internal static class LionRule
 
     public static void Apply(Tensor p, Tensor g, Tensor mOld, double lr, double beta1, double weightDecay, Func<Tensor, Tensor> sgn)
     {
-        if (weightDecay > 0) p.mul_(1 - lr * weightDecay);
-        var c = mOld * beta1 + g * (1 - beta1);
-        p.sub_(sgn(c) * lr);
+        if (weightDecay > 0) Scalars.With(1 - lr * weightDecay, p.mul_);
+        var c = mOld.Times(beta1).Plus(g.Times(1 - beta1));
+        p.sub_(sgn(c).Times(lr));   // sub_ takes no alpha Scalar
     }
 }

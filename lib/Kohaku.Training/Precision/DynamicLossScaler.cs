@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -32,7 +33,7 @@ public sealed class DynamicLossScaler
     public int GrowthTracker { get; private set; }
     public long SkippedSteps { get; private set; }
 
-    public Tensor ScaleLoss(Tensor loss) => Enabled ? loss * Scale : loss.alias();
+    public Tensor ScaleLoss(Tensor loss) => Enabled ? loss.Times(Scale) : loss.alias();
 
     // Divides every gradient by the scale and reports whether any is inf/NaN, with one host sync.
     public bool UnscaleAndCheck(IEnumerable<Parameter> parameters)
@@ -45,7 +46,7 @@ public sealed class DynamicLossScaler
         {
             var g = p.grad;
             if (g is null) continue;
-            if (Enabled) g.mul_(inverse);
+            if (Enabled) Scalars.With(inverse, g.mul_);
             var bad = g.isfinite().logical_not().any();
             found = found is null ? bad : found.logical_or_(bad);
         }

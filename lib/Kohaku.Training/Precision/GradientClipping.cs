@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -22,7 +23,7 @@ public static class GradientClipping
         if (!float.IsFinite(total)) return total;
         var coefficient = maxNorm / (total + 1e-6);
         if (coefficient < 1)
-            foreach (var g in grads) g.mul_(coefficient);
+            foreach (var g in grads) Scalars.With(coefficient, g.mul_);
         return total;
     }
 }

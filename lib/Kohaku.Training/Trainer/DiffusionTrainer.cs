@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using System.Diagnostics;
 using Kohaku.Diffusion.Sampling;
 using Kohaku.Training.Checkpoints;
@@ -114,12 +115,12 @@ public sealed class DiffusionTrainer
                 var latents = _task.Latents(batch, rng);
                 var noise = randn(latents.shape, generator: rng);
                 if (_config.NoiseOffset > 0)
-                    noise = noise + randn([latents.shape[0], latents.shape[1], 1, 1], generator: rng) * _config.NoiseOffset;
+                    noise = noise.Plus(randn([latents.shape[0], latents.shape[1], 1, 1], generator: rng).Times(_config.NoiseOffset));
                 noise = noise.to(_task.Device);
                 var timesteps = randint(0, _schedule.Steps, [latents.shape[0]], dtype: ScalarType.Int64, generator: rng).to(_task.Device);
                 var t1 = watch.Elapsed.TotalSeconds;
-                var noisy = latents * sqrtAlpha.index_select(0, timesteps).view(-1, 1, 1, 1)
-                    + noise * sqrtOneMinusAlpha.index_select(0, timesteps).view(-1, 1, 1, 1);
+                var noisy = (latents * sqrtAlpha.index_select(0, timesteps).view(-1, 1, 1, 1))
+                    .Plus(noise * sqrtOneMinusAlpha.index_select(0, timesteps).view(-1, 1, 1, 1));
                 var prediction = _task.PredictNoise(noisy, timesteps, batch, state.Step * _config.GradientAccumulation + micro);
                 var loss = DiffusionLoss.Compute(prediction, noise, minSnr?.For(timesteps));
                 lossSum += loss.item<float>();
