@@ -10,22 +10,28 @@ internal sealed class KernelProcess : IDisposable
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private readonly Process _process;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly System.Text.StringBuilder _stderr = new();
 
     public List<JsonNode> Lines { get; } = [];
 
     public KernelProcess(params string[] args)
     {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // A fixed working directory: tests in other classes point this process's current directory at temp
+        // folders they delete, and a kernel started there fails its first getcwd.
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = AppContext.BaseDirectory };
         foreach (var a in (string[])[Path.Combine(AppContext.BaseDirectory, "kohaku.dll"), "kernel", .. args]) info.ArgumentList.Add(a);
         _process = Process.Start(info)!;
-        _process.ErrorDataReceived += (_, _) => { };
+        _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_stderr) _stderr.AppendLine(e.Data); };
         _process.BeginErrorReadLine();
     }
+
+    // What the kernel wrote to stderr so far, for failure messages.
+    public string Stderr { get { lock (_stderr) return _stderr.ToString(); } }
 
     public async Task<JsonNode> ReadAsync()
     {
         using var cts = new CancellationTokenSource(Timeout);
-        var line = await _process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException("kernel closed stdout");
+        var line = await _process.StandardOutput.ReadLineAsync(cts.Token) ?? throw new EndOfStreamException($"kernel closed stdout; its stderr:\n{Stderr}");
         var node = JsonNode.Parse(line)!;
         Lines.Add(node);
         return node;
