@@ -26,6 +26,8 @@ public static class Scalars
 
     public static Tensor Times(this Tensor t, double factor) => With(factor, t.mul);
 
+    public static Tensor DividedBy(this Tensor t, double divisor) => With(divisor, s => t.div(s));
+
     public static Tensor Times(this Tensor t, float factor)
     {
         using var s = factor.ToScalar();

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,15 +21,15 @@ public sealed class DdimSampler(double eta = 0.0, Generator? noise = null) : ISa
             var (sigma, sigmaNext) = (sigmas[i], sigmas[i + 1]);
             var denoised = model(x, sigma);
             callback?.Invoke(new SamplerStep(i, sigmas.Count - 1, sigma, x, denoised));
-            var eps = (x - denoised) / sigma;
+            var eps = (x - denoised).DividedBy(sigma);
             var alpha = 1 / (1 + sigma * sigma);
             var alphaNext = 1 / (1 + sigmaNext * sigmaNext);
             var sigmaEta = eta * Math.Sqrt((1 - alphaNext) / (1 - alpha) * (1 - alpha / alphaNext));
             // VP: x_prev = √ᾱ'·x₀ + √(1−ᾱ'−σ_η²)·ε + σ_η·z, divided by √ᾱ' back to the σ scale.
             var direction = Math.Sqrt(Math.Max(0, 1 - alphaNext - sigmaEta * sigmaEta) / alphaNext);
-            var next = denoised + eps * direction;
+            var next = denoised.Plus(eps.Times(direction));
             if (sigmaEta > 0)
-                next = next + randn(x.shape, dtype: x.dtype, generator: noise).to(x.device) * (sigmaEta / Math.Sqrt(alphaNext));
+                next = next.Plus(randn(x.shape, dtype: x.dtype, generator: noise).to(x.device).Times(sigmaEta / Math.Sqrt(alphaNext)));
             x.Dispose();
             x = next.MoveToOuterDisposeScope();
         }

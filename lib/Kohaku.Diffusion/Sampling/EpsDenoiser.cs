@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using static TorchSharp.torch;
 
 namespace Kohaku.Diffusion.Sampling;
@@ -15,8 +16,8 @@ public static class EpsDenoiser
             using var scope = NewDisposeScope();
             var t = NearestTimestep(logSigmas, sigma);
             var timesteps = full(x.shape[0], (long)t, dtype: ScalarType.Int64, device: x.device);
-            var e = eps(x * (1 / Math.Sqrt(sigma * sigma + 1)), timesteps);
-            return (x - e.to(x.dtype) * sigma).MoveToOuterDisposeScope();
+            var e = eps(x.Times(1 / Math.Sqrt(sigma * sigma + 1)), timesteps);
+            return (x - e.to(x.dtype).Times(sigma)).MoveToOuterDisposeScope();
         };
     }
 

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using static TorchSharp.torch;
 
 namespace Kohaku.Diffusion.Sampling;
@@ -17,8 +18,8 @@ public sealed class EulerSampler : ISampler
             var denoised = model(x, sigmas[i]);
             callback?.Invoke(new SamplerStep(i, sigmas.Count - 1, sigmas[i], x, denoised));
             // d = (x − D)/σ; x ← x + d·(σ_next − σ)
-            var d = (x - denoised) / sigmas[i];
-            var next = x + d * (sigmas[i + 1] - sigmas[i]);
+            var d = (x - denoised).DividedBy(sigmas[i]);
+            var next = x.Plus(d.Times(sigmas[i + 1] - sigmas[i]));
             x.Dispose();
             x = next.MoveToOuterDisposeScope();
         }

@@ -1,4 +1,5 @@
 using Kohaku.Diffusion.Sdxl;
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -70,13 +71,13 @@ public static class SdxlSampler
         {
             // One UNet call for both branches: rows [uncond, cond].
             var eps = models.Unet.call(cat([x, x], 0), cat([t, t], 0), batchContext, y).chunk(2, 0);
-            return eps[0] + (eps[1] - eps[0]) * settings.Cfg;
+            return eps[0].Plus((eps[1] - eps[0]).Times(settings.Cfg));
         }, schedule);
 
         var down = models.Config.Vae.DownscaleFactor;
         var shape = new long[] { 1, models.Config.Unet.InChannels, settings.Height / down, settings.Width / down };
         var noise = new Generator((ulong)settings.Seed);
-        var x0 = (randn(shape, generator: noise) * sigmas.InitialScale).to(dtype, device);
+        var x0 = randn(shape, generator: noise).Times(sigmas.InitialScale).to(dtype, device);
         ISampler sampler = settings.Sampler switch
         {
             SamplerKind.Euler => new EulerSampler(),
