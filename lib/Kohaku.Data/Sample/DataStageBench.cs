@@ -49,12 +49,9 @@ public sealed class DataStageBench : IStageBench
         rows.Add(new BenchRow(Stage, "select + caption (delta plan, delta style)", $"{captions / seconds:N0} captions/s",
             "≥ 50,000 captions/s", $"{captions:N0} captions of {selection.Ids.Length:N0} draws in {seconds:F1} s (select {selectSeconds:F1} s)"));
         // The machine may be shared: captions per CPU-second does not depend on what else runs.
-        rows.Add(new BenchRow(Stage, "captions per CPU-second", $"{captions / cpu:N0}", "", $"{cpu:F1} CPU-s on {Environment.ProcessorCount} cores, load {LoadAverage()}"));
+        rows.Add(new BenchRow(Stage, "captions per CPU-second", $"{captions / cpu:N0}", "", $"{cpu:F1} CPU-s on {Environment.ProcessorCount} cores, load {MachineState.LoadAverage()}"));
         rows.Add(new BenchRow(Stage, "peak memory (process working set)", $"{peak / 1e9:F2} GB", "< 1.5 GB"));
         rows.Add(new BenchRow(Stage, "synthetic database", $"{posts:N0} posts, {size / 1e9:F2} GB", "", options.Quick ? "quick mode" : ""));
         return rows;
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 }

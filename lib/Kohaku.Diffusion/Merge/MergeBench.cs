@@ -38,13 +38,13 @@ public sealed class MergeBench : IStageBench
         cp.Stop();
         File.Delete(copy);
 
-        ResetPeakRss();
+        MachineState.ResetPeakRss();
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         var merge = Stopwatch.StartNew();
         WeightedMerge.Run([a, b], [0.5, 0.5], c);
         merge.Stop();
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-        var peak = PeakRssBytes();
+        var peak = MachineState.PeakRssBytes();
         var outBytes = new FileInfo(c).Length;
         Verify(c, layout);
         File.Delete(c);
@@ -55,7 +55,7 @@ public sealed class MergeBench : IStageBench
             new("merge", $"merge 2×{outBytes / 1e9:F2} GB → 1 ({config.Name}, fp16)", $"{merge.Elapsed.TotalSeconds:F1} s, {Mbs(outBytes, merge)} written",
                 "≤ 2× cp time", $"cp + sync of one input: {cp.Elapsed.TotalSeconds:F1} s ({cpOnly.TotalSeconds:F1} s before sync), {Mbs(outBytes, cp)}; ratio {merge.Elapsed.TotalSeconds / cp.Elapsed.TotalSeconds:F2}×"),
             new("merge", "merge read throughput", Mbs(2 * outBytes, merge), "",
-                $"merge CPU time {cpu.TotalSeconds:F1} s over {merge.Elapsed.TotalSeconds:F1} s wall; load average {LoadAverage()} on {Environment.ProcessorCount} cores"),
+                $"merge CPU time {cpu.TotalSeconds:F1} s over {merge.Elapsed.TotalSeconds:F1} s wall; load average {MachineState.LoadAverage()} on {Environment.ProcessorCount} cores"),
             new("merge", "merge peak RSS (VmHWM)", peak is { } p ? $"{p / 1e6:F0} MB" : "n/a", "< 1500 MB regardless of size", $"largest tensor {layout.Max(e => e.ByteCount) / 1e6:F0} MB fp16"),
         ];
     }
@@ -69,11 +69,6 @@ public sealed class MergeBench : IStageBench
             .ToList();
     }
 
-    // Writing "5" to clear_refs resets the peak RSS the kernel reports as VmHWM (Linux ≥ 4.0).
-    private static void ResetPeakRss()
-    {
-        try { File.WriteAllText("/proc/self/clear_refs", "5"); } catch (IOException) { } catch (UnauthorizedAccessException) { }
-    }
 
     // Inputs are constant 0.25 and 0.75, so every float element of the merge must be 0.5; the largest
     // tensor spans many slices, and its whole content is checked.
@@ -86,13 +81,5 @@ public sealed class MergeBench : IStageBench
         if (wrong.item<long>() != 0) throw new InvalidOperationException($"merge bench: {wrong.item<long>()} elements of '{largest.Name}' are not 0.5");
     }
 
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
-    private static long? PeakRssBytes()
-    {
-        if (!File.Exists("/proc/self/status")) return null;
-        var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? null : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
 }

@@ -35,7 +35,7 @@ public sealed class ModelsBench : IStageBench
             var goal = name == "sdxl" ? "≥ 50 % of matmul" : "";
             rows.Add(new BenchRow(Stage, $"{name} UNet fwd+bwd, {latent}×{latent} latent, fp32", $"{seconds:F3} s/step", goal, reference));
             rows.Add(new BenchRow(Stage, $"{name} UNet achieved rate, {latent}×{latent}", $"{rate:F1} GFLOP/s ({100 * rate / matmul:F0} % of matmul; {flops / 1e12:F3} TFLOP/step)", goal, reference));
-            rows.Add(new BenchRow(Stage, $"process peak RSS after {name} {latent}×{latent}", $"{PeakRssGb():F1} GB"));
+            rows.Add(new BenchRow(Stage, $"process peak RSS after {name} {latent}×{latent}", $"{(MachineState.PeakRssBytes() is { } peak ? $"{peak / 1073741824.0:F1} GB" : "n/a")}"));
         }
         return rows;
     }
@@ -74,14 +74,6 @@ public sealed class ModelsBench : IStageBench
         return times[times.Count / 2];
     }
 
-    // VmHWM: the process's resident-set high-water mark (Linux); NaN elsewhere.
-    private static double PeakRssGb()
-    {
-        const string status = "/proc/self/status";
-        if (!File.Exists(status)) return double.NaN;
-        var line = File.ReadLines(status).FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return line is null ? double.NaN : long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1048576.0;
-    }
 
     private static double MatmulGflops()
     {

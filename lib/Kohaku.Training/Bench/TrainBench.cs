@@ -59,7 +59,7 @@ public sealed class TrainBench : IStageBench
         var (rebuild, groups) = RebuildSeconds(network, 15);
         var perMicro = medianStep / config.GradientAccumulation;
         string Pct(double x) => x.ToString("P1", CultureInfo.InvariantCulture);
-        yield return new BenchRow(Stage, "tiny SDXL + LoKr f8, CPU fp32, no grad checkpointing, batch 4 × 2 (64² / 64×96 px): images/s", (images / medianStep).ToString("F2", CultureInfo.InvariantCulture), "", $"median step {medianStep:F3} s ({perMicro:F3} s per micro-batch), load average {LoadAverage()}");
+        yield return new BenchRow(Stage, "tiny SDXL + LoKr f8, CPU fp32, no grad checkpointing, batch 4 × 2 (64² / 64×96 px): images/s", (images / medianStep).ToString("F2", CultureInfo.InvariantCulture), "", $"median step {medianStep:F3} s ({perMicro:F3} s per micro-batch), load average {MachineState.LoadAverage()}");
         yield return new BenchRow(Stage, "step split data / forward / backward / optimizer (sum over timed steps)",
             $"{Pct(Share(t => t.Data))} / {Pct(Share(t => t.Forward))} / {Pct(Share(t => t.Backward))} / {Pct(Share(t => t.Optimizer))}");
         yield return new BenchRow(Stage, "LoKr ΔW rebuild (kron fwd+bwd, all modules, once per optimizer step) share of an optimizer step", Pct(rebuild / medianStep), "≤ 10 %", $"{rebuild * 1000:F1} ms of {medianStep * 1000:F0} ms (batch 4 × accumulation 2); {network.Modules.Count} modules in {groups} stacked krons; built once per step for both micro-batches (was once per micro-batch)");
@@ -110,9 +110,6 @@ public sealed class TrainBench : IStageBench
         foreach (var p in network.UnetParameters.Concat(network.TextEncoderParameters)) p.grad = null;
         return (Median(times), groups);
     }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     private static double Median(IEnumerable<double> values)
     {
