@@ -73,6 +73,36 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         return (w1, w2);
     }
 
+    // The kron operands as matrices, w1 (OutL, InM) and w2 (OutK, InN·k1·k2), without graph: what
+    // LokrDeltaWindow stacks.
+    internal (Tensor W1, Tensor W2) KronOperands()
+    {
+        var (w1, w2) = KronFactors();
+        return (w1.reshape(Shape.OutL, Shape.InM), w2.reshape(Shape.OutK, -1));
+    }
+
+    // Adds the gradients of the kron operands (shaped as KronOperands) to the factors: straight into
+    // .grad for a full factor, or queued for one autograd pass through the product that forms it.
+    internal void AccumulateOperandGradients(Tensor dW1, Tensor dW2, List<(Tensor Operand, Tensor Grad)> viaGraph)
+    {
+        if (lokr_w1 is not null) Accumulate(lokr_w1, dW1);
+        if (Shape.W2 == LokrW2.Full) Accumulate(lokr_w2!, dW2);
+        if (lokr_w1 is null || Shape.W2 != LokrW2.Full)
+        {
+            var (w1, w2) = KronFactors();
+            if (lokr_w1 is null) viaGraph.Add((w1, dW1.view(w1.shape)));
+            if (Shape.W2 != LokrW2.Full) viaGraph.Add((w2, dW2.view(w2.shape)));
+        }
+    }
+
+    private static void Accumulate(Parameter p, Tensor grad)
+    {
+        if (!p.requires_grad) return;
+        using var g = p.grad;
+        if (g is null) p.grad = grad.view(p.shape);
+        else g.add_(grad.view(p.shape), Scalars.One);
+    }
+
     // Set by an open LokrDeltaWindow: ΔW as a leaf built once for several passes.
     private Tensor? held;
 

@@ -97,6 +97,8 @@ public sealed class TrainBench : IStageBench
         using var weight = empty(0);
         for (var r = 0; r <= repeats; r++)
         {
+            // As in the trainer, each step starts with no factor gradients.
+            foreach (var p in network.UnetParameters.Concat(network.TextEncoderParameters)) p.grad = null;
             var watch = Stopwatch.StartNew();
             var window = LokrDeltaWindow.Open(network.Modules);
             var begin = watch.Elapsed.TotalSeconds;

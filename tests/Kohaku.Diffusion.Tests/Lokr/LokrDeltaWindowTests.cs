@@ -63,6 +63,40 @@ public sealed class LokrDeltaWindowTests
         }
     }
 
+    // Low-rank w1 and w2 take their gradient through their own products; a module stacked with
+    // them whose layer never runs keeps no gradient, as under plain autograd.
+    [Fact]
+    public void Close_LowRankFactorsAndIdleModule_GradientsMatchPerPassRebuild()
+    {
+        var config = new LokrModuleConfig(Factor: 4, Dim: 1, Alpha: 2, DecomposeBoth: true);
+        var modules = Enumerable.Range(0, 3).Select(i => Randomised(LokrShape.Decide([32, 32], config), 20 + i)).ToArray();
+        Assert.All(modules, m => Assert.Equal((LokrW1.LowRank, LokrW2.LowRank), (m.Shape.W1, m.Shape.W2)));
+        var layers = modules.Select(m => new AdaptableLinear(32, 32) { Delta = m }).ToArray();
+        var gen = new Generator(30);
+        var inputs = Enumerable.Range(0, 2).Select(_ => randn([3, 32], generator: gen)).ToList();
+
+        List<Tensor?> Run(bool window)
+        {
+            foreach (var module in modules) foreach (var (_, p) in module.Factors) p.grad = null;
+            var held = window ? LokrDeltaWindow.Open(modules) : null;
+            if (held is not null) Assert.Equal(1, held.Groups);
+            foreach (var x in inputs) layers[1].call(layers[0].call(x)).square().mean().backward();
+            held?.Close();
+            return modules.SelectMany(m => m.Factors).Select(f => f.Tensor.grad?.clone()).ToList();
+        }
+
+        var perPass = Run(window: false);
+        var windowed = Run(window: true);
+        foreach (var (a, b) in perPass.Zip(windowed))
+        {
+            if (a is null) { Assert.Null(b); continue; }
+            Assert.NotNull(b);
+            Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-6), $"max diff {(a - b).abs().max().item<float>()}");
+        }
+        Assert.All(modules[2].Factors, f => Assert.Null(f.Tensor.grad));
+        Assert.All(modules[0].Factors, f => Assert.True(f.Tensor.grad!.abs().max().item<float>() > 0f));
+    }
+
     [Fact]
     public void Close_NoBackwardInWindow_LeavesFactorGradientsEmpty()
     {
