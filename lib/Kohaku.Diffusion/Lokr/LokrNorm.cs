@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -38,8 +39,8 @@ public sealed class LokrNorm
     public void SetDeltas(Tensor wNorm, Tensor? bNorm)
     {
         using var _ = no_grad();
-        Weight.copy_(originalWeight + wNorm.to(originalWeight.dtype, originalWeight.device));
-        if (Bias is not null && bNorm is not null) Bias.copy_(originalBias! + bNorm.to(originalBias!.dtype, originalBias.device));
+        Weight.copy_(originalWeight.Plus(wNorm.to(originalWeight.dtype, originalWeight.device)));
+        if (Bias is not null && bNorm is not null) Bias.copy_(originalBias!.Plus(bNorm.to(originalBias!.dtype, originalBias.device)));
     }
 
     // Back to the base model's values (detaching the network).

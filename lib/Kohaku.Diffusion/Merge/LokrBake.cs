@@ -1,5 +1,6 @@
 using System.Globalization;
 using Kohaku.Diffusion.Lokr;
+using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.SafeTensors;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -81,9 +82,9 @@ public static class LokrBake
         foreach (var change in changes)
         {
             var delta = change.Shape is { } shape ? Kron(lokrFile, change.Module, shape) : lokrFile.Load($"{change.Module}.{change.NormSuffix}", ScalarType.Float32);
-            delta = delta * strength;
+            delta = delta.Times(strength);
             var region = change.Third is { } i ? w.narrow(0, i * (info.Shape[0] / 3), info.Shape[0] / 3) : w;
-            region.add_(delta);
+            region.add_(delta, Scalars.One);
             baked.Add(new BakedModule(change.Module + (change.NormSuffix is { } s ? "." + s : ""), info.Name, delta.norm().item<float>()));
         }
         return w.MoveToOuterDisposeScope();

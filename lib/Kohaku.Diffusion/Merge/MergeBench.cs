@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Kohaku.Data.Bench;
+using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.SafeTensors;
 using Kohaku.Diffusion.Sdxl;
 using static TorchSharp.torch;
@@ -26,7 +27,7 @@ public sealed class MergeBench : IStageBench
         {
             if (File.Exists(path) && new FileInfo(path).Length > bytes) continue;
             log.WriteLine($"merge bench: writing {path} ({bytes / 1e9:F2} GB of tensors)");
-            SafeTensorsWriter.Write(path, layout.Select(e => e with { Produce = () => full(e.Shape, value, e.DType.ToScalarType()) }));
+            SafeTensorsWriter.Write(path, layout.Select(e => e with { Produce = () => Scalars.Full(e.Shape, value, e.DType.ToScalarType()) }));
         }
         cancel.ThrowIfCancellationRequested();
 
@@ -77,7 +78,7 @@ public sealed class MergeBench : IStageBench
         using var reader = CheckpointReader.Open(merged);
         var largest = layout.Where(e => e.DType == SafeDType.F16).MaxBy(e => e.ByteCount)!;
         using var t = reader.Load(largest.Name, ScalarType.Float32);
-        using var wrong = t.ne(0.5f).sum();
+        using var wrong = Scalars.With(0.5, t.ne).sum();
         if (wrong.item<long>() != 0) throw new InvalidOperationException($"merge bench: {wrong.item<long>()} elements of '{largest.Name}' are not 0.5");
     }
 

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using System.Globalization;
 using Kohaku.Diffusion.SafeTensors;
 using TorchSharp;
@@ -25,7 +26,7 @@ public static class WeightedMerge
         using var scratch = new Scratch();
         Tensor Produce(ChunkedCheckpointWriter.Entry entry, long start, long count) =>
             !CheckpointSet.IsFloat(set.First.Info(entry.Name).DType) ? set.First.LoadRange(entry.Name, start, count)
-            : restored.Contains(entry.Name) ? reference!.LoadRange(entry.Name, start, count, ScalarType.Float32).mul_(weights.Sum())
+            : restored.Contains(entry.Name) ? Scalars.With(weights.Sum(), reference!.LoadRange(entry.Name, start, count, ScalarType.Float32).mul_)
             : Sum(set, weights, entry.Name, start, count, scratch);
         var recipe = string.Join(" + ", inputs.Zip(weights).Select(p => $"{p.Second.ToString(CultureInfo.InvariantCulture)}×{Path.GetFileName(p.First)}"));
         var metadata = new Dictionary<string, string>(set.First.Metadata) { ["kohaku.merge"] = recipe };
@@ -53,7 +54,7 @@ public static class WeightedMerge
             var b = scratch.Get(1, dtype, count);
             set.Files[0].ReadRange(name, start, a);
             set.Files[1].ReadRange(name, start, b);
-            return a.lerp_(b, weights[1]);
+            return a.lerp_(b, weights[1]);   // a 0-dim weight tensor, which dispose scopes track
         }
         var acc = scratch.Get(-1, ScalarType.Float32, count);
         for (var i = 0; i < set.Files.Count; i++)
@@ -61,8 +62,8 @@ public static class WeightedMerge
             var info = set.Files[i].Info(name);
             var slice = scratch.Get(i, info.DType.ToScalarType(), count);
             set.Files[i].ReadRange(name, start, slice);
-            if (i == 0) acc.copy_(slice).mul_(weights[0]);
-            else acc.add_(slice, alpha: weights[i]);
+            if (i == 0) Scalars.With(weights[0], acc.copy_(slice).mul_);
+            else Scalars.With(weights[i], w => acc.add_(slice, w));
         }
         return acc;
     }

@@ -12,10 +12,26 @@ namespace Kohaku.Diffusion.Nn;
 // referenced) only after the op returns. Same values and Scalar types as the implicit conversions.
 public static class Scalars
 {
+    public static Scalar Zero { get; } = 0.ToScalar();
+
     public static Scalar One { get; } = 1.ToScalar();
 
     // a + b (alpha = 1).
     public static Tensor Plus(this Tensor a, Tensor b) => a.add(b, One);
+
+    // t + value; TorchSharp's add(Scalar) would pass an implicit alpha as well.
+    public static Tensor Plus(this Tensor t, double value)
+    {
+        using var s = value.ToScalar();
+        return t.add(s, One);
+    }
+
+    // arange(end) with explicit start and step: the one-argument overload makes both implicitly.
+    public static Tensor Arange(long end, ScalarType dtype, Device? device = null)
+    {
+        using var stop = end.ToScalar();
+        return arange(Zero, stop, One, dtype, device);
+    }
 
     // Any op taking a number: the Scalar lives until the op has returned.
     public static Tensor With(double value, Func<Scalar, Tensor> op)
@@ -56,5 +72,11 @@ public static class Scalars
     {
         using var s = value.ToScalar();
         return full(size, s);
+    }
+
+    public static Tensor Full(long[] size, double value, ScalarType dtype, Device? device = null)
+    {
+        using var s = value.ToScalar();
+        return full(size, s, dtype, device);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kohaku.Data.Bench;
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -48,7 +49,7 @@ public sealed class SafeTensorsBench : IStageBench
         {
             var shape = Shapes[i % Shapes.Length];
             var entry = new SafeTensorEntry($"block.{i / Shapes.Length:D4}.w{i % Shapes.Length}", SafeDType.F16, shape,
-                () => full(shape, 0.5, ScalarType.Float16));
+                () => Scalars.Full(shape, 0.5, ScalarType.Float16));
             written += entry.ByteCount;
             yield return entry;
         }

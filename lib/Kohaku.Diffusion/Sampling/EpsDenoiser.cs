@@ -15,7 +15,7 @@ public static class EpsDenoiser
         {
             using var scope = NewDisposeScope();
             var t = NearestTimestep(logSigmas, sigma);
-            var timesteps = full(x.shape[0], (long)t, dtype: ScalarType.Int64, device: x.device);
+            var timesteps = Scalars.Full([x.shape[0]], (long)t, ScalarType.Int64, x.device);
             var e = eps(x.Times(1 / Math.Sqrt(sigma * sigma + 1)), timesteps);
             return (x - e.to(x.dtype).Times(sigma)).MoveToOuterDisposeScope();
         };

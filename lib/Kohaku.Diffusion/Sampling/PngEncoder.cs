@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using static TorchSharp.torch;
@@ -14,7 +15,7 @@ public static class PngEncoder
         var chw = image.ndim == 4 ? image[0] : image;
         var (h, w) = ((int)chw.shape[1], (int)chw.shape[2]);
         // [3, H, W] in [−1, 1] → [H, W, 3] bytes
-        var hwc = ((chw.to(ScalarType.Float32).cpu() + 1) * 127.5f).round().clamp(0, 255).to(ScalarType.Byte).permute(1, 2, 0).contiguous();
+        var hwc = chw.to(ScalarType.Float32).cpu().Plus(1).Times(127.5f).round().Clamped(0, 255).to(ScalarType.Byte).permute(1, 2, 0).contiguous();
         var pixels = hwc.bytes.ToArray();
         using var img = Image.LoadPixelData<Rgb24>(pixels, w, h);
         using var stream = new MemoryStream();

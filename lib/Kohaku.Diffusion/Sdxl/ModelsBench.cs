@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Kohaku.Data.Bench;
+using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.Sdxl.Unet;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -64,7 +65,8 @@ public sealed class ModelsBench : IStageBench
             var y = randn(1, config.AdmInChannels);
             var t = tensor(new long[] { 500 });
             var watch = Stopwatch.StartNew();
-            var loss = unet.call(x, t, context, y).square().mean();
+            var output = unet.call(x, t, context, y);
+            var loss = output.mul(output).mean();
             loss.backward();
             watch.Stop();
             if (i >= warmups) times.Add(watch.Elapsed.TotalSeconds);

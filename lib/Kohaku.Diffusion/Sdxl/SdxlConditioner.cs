@@ -45,9 +45,9 @@ public sealed class SdxlConditioner(ClipTextModel te1, OpenClipTextModel te2, in
         var context = cat([Rejoin(hidden1, batch, chunks), Rejoin(hidden2.to(hidden1.dtype), batch, chunks)], -1);
 
         // Pool at the first EOS of chunk 0: EOS is the largest id and TE2 pads with 0, so argmax finds it.
-        var firstChunk = arange(batch, dtype: ScalarType.Int64, device: te2Ids.device).Times(chunks);
+        var firstChunk = Scalars.Arange(batch, ScalarType.Int64, te2Ids.device).Times(chunks);
         var eos = ids2.index_select(0, firstChunk).argmax(1);
-        var pooledState = final2.index_select(0, firstChunk)[arange(batch, dtype: ScalarType.Int64, device: te2Ids.device), eos];
+        var pooledState = final2.index_select(0, firstChunk)[Scalars.Arange(batch, ScalarType.Int64, te2Ids.device), eos];
         var p = te2.TextProjection.to(pooledState.dtype);
         var pooled = projection == PooledProjection.Sgm ? pooledState.matmul(p) : pooledState.matmul(p.t());
         return (context.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());

@@ -16,7 +16,7 @@ public static class SinusoidalEmbedding
         if (dim % 2 != 0) throw new ArgumentException($"sinusoidal embedding needs an even width, got {dim}");
         using var scope = NewDisposeScope();
         var half = dim / 2;
-        var freqs = exp(arange(half, dtype: ScalarType.Float32, device: values.device).Times((float)(-Math.Log(MaxPeriod) / half)));
+        var freqs = exp(Scalars.Arange(half, ScalarType.Float32, values.device).Times((float)(-Math.Log(MaxPeriod) / half)));
         var args = values.to(ScalarType.Float32).unsqueeze(1) * freqs.unsqueeze(0);
         return cat([cos(args), sin(args)], 1).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using Kohaku.Data.Images;
 using Kohaku.Diffusion.Lokr;
 using Kohaku.Diffusion.Sdxl;
@@ -30,7 +31,7 @@ internal static class BenchTask
             var s = samples[(int)id - 1];
             var (w, h) = (s.Bucket.Bucket[0], s.Bucket.Bucket[1]);
             using var gen = new Generator((ulong)id);
-            using var pixels = rand([3 * w * h], generator: gen) * 2 - 1;
+            using var pixels = rand([3 * w * h], generator: gen).Times(2f).Plus(-1);
             var bucket = new BucketSize(w, h);
             return new ProcessedImage(id, pixels.data<float>().ToArray(), new BucketChoice(bucket, w, h, 0), 0, 0, SdxlSizeMetadata.For(bucket, w, h));
         }

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using System.Diagnostics;
 using System.Globalization;
 using Kohaku.Data.Bench;
@@ -104,7 +105,7 @@ public sealed class TrainBench : IStageBench
             var begin = watch.Elapsed.TotalSeconds;
             groups = window.Groups;
             using (var scope = NewDisposeScope())
-                network.Modules.Select(m => m.DeltaFor(weight).sum()).Aggregate((a, b) => a + b).backward();
+                network.Modules.Select(m => m.DeltaFor(weight).sum()).Aggregate((a, b) => a.Plus(b)).backward();
             watch.Restart();
             window.Close();
             if (r > 0) times.Add(begin + watch.Elapsed.TotalSeconds);

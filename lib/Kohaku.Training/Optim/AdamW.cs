@@ -34,7 +34,7 @@ public sealed class AdamW : TrainOptimizer
     protected override void Update(Parameter p, Tensor grad, Dictionary<string, Tensor> state, double lr)
     {
         var stepTensor = state["step"];
-        stepTensor.add_(Scalars.One);
+        stepTensor.add_(Scalars.One, Scalars.One);
         var step = stepTensor.item<long>();
         var g = grad.to(ScalarType.Float32);
         var w = p.dtype == ScalarType.Float32 ? p : p.to(ScalarType.Float32);
@@ -47,7 +47,7 @@ public sealed class AdamW : TrainOptimizer
         var bias1 = 1 - Math.Pow(Beta1, step);
         var bias2 = 1 - Math.Pow(Beta2, step);
         var denom = Scalars.With(Math.Sqrt(bias2), s => v.sqrt().div(s));
-        Scalars.With(Epsilon, denom.add_);
+        Scalars.With(Epsilon, e => denom.add_(e, Scalars.One));
         Scalars.With(-lr / bias1, value => w.addcdiv_(m, denom, value));
         if (!ReferenceEquals(w, p)) p.copy_(w);
     }

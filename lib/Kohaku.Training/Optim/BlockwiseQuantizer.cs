@@ -35,12 +35,11 @@ public sealed class BlockwiseQuantizer : IDisposable
         var rows = padded.view(blocks, BlockSize);
         var amax = rows.abs().amax([1]);
         // All-zero blocks: absmax 0 would divide to NaN; any positive divisor gives y = 0 and code 0.0.
-        using Scalar tiny = 1e-38f, lo = -1, hi = 1;
+        using Scalar tiny = 1e-38f.ToScalar(), lo = (-1).ToScalar(), hi = 1.ToScalar(), zero = 0.ToScalar();
         var y = rows.div(amax.clamp_min(tiny).unsqueeze(1)).clamp_(lo, hi);
         var index = bucketize(y, _midpoints);
         var chosen = _code.take(index);
-        var negative = y.lt(0);
-        using Scalar zero = 0;
+        var negative = y.lt(zero);
         var fix = negative.logical_and(chosen.ge(zero)).to(ScalarType.Int64).neg()
             .Plus(negative.logical_not().logical_and(chosen.lt(zero)).logical_and(y.gt(zero)).to(ScalarType.Int64));
         index = index.Plus(fix);

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -37,8 +38,8 @@ public static class DynamicQuantMap
             for (var i = 0; i < maxExponentBits; i++)
             {
                 var points = linspace(0.1, 1.0, (1 << i) + 1, ScalarType.Float32);
-                var means = (points[..^1] + points[1..]) / 2.0f;
-                var scaled = means * Math.Pow(10, i - (maxExponentBits - 1));
+                var means = points[..^1].Plus(points[1..]).DividedBy(2.0f);
+                var scaled = means.Times(Math.Pow(10, i - (maxExponentBits - 1)));
                 foreach (var v in scaled.data<float>().ToArray())
                 {
                     values.Add(v);

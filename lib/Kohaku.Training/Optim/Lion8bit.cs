@@ -47,7 +47,7 @@ public sealed class Lion8bit : TrainOptimizer
         return new()
         {
             // Code 127 is 0.0, so a fresh state reads as zero whatever absmax holds.
-            ["q"] = full(p.shape, DynamicQuantMap.ZeroIndex, ScalarType.Byte, p.device),
+            ["q"] = Scalars.Full(p.shape, DynamicQuantMap.ZeroIndex, ScalarType.Byte, p.device),
             ["absmax"] = zeros(BlockwiseQuantizer.BlockCount(n), ScalarType.Float32, p.device),
         };
     }

@@ -1,5 +1,5 @@
-using Kohaku.Diffusion.Nn;
 using System.Diagnostics;
+using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.Sampling;
 using Kohaku.Training.Checkpoints;
 using Kohaku.Training.Config;
@@ -125,7 +125,7 @@ public sealed class DiffusionTrainer
                 var loss = DiffusionLoss.Compute(prediction, noise, minSnr?.For(timesteps));
                 lossSum += loss.item<float>();
                 var t2 = watch.Elapsed.TotalSeconds;
-                (scaler.ScaleLoss(loss) / _config.GradientAccumulation).backward();
+                scaler.ScaleLoss(loss).DividedBy((double)_config.GradientAccumulation).backward();
                 var t3 = watch.Elapsed.TotalSeconds;
                 data += t1 - t0;
                 forward += t2 - t1;
@@ -240,7 +240,7 @@ public sealed class DiffusionTrainer
     {
         using var noGrad = no_grad();
         var first = parameters.FirstOrDefault(p => p.grad is not null);
-        first?.grad!.view(-1)[0].fill_(float.PositiveInfinity);
+        if (first is not null) Scalars.With(double.PositiveInfinity, first.grad!.view(-1)[0].fill_);
     }
 }
 

@@ -90,13 +90,13 @@ public sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor>
     {
         token_embedding = nn.Embedding(config.VocabSize, config.Hidden);
         position_embedding = nn.Embedding(config.MaxPositions, config.Hidden);
-        position_ids = arange(config.MaxPositions, dtype: ScalarType.Int64).unsqueeze(0);
+        position_ids = Scalars.Arange(config.MaxPositions, ScalarType.Int64).unsqueeze(0);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor ids)
     {
-        using var positions = arange(ids.shape[1], dtype: ScalarType.Int64, device: ids.device);
+        using var positions = Scalars.Arange(ids.shape[1], ScalarType.Int64, ids.device);
         using var tokens = token_embedding.call(ids);
         using var pos = position_embedding.call(positions);
         return tokens.Plus(pos);
