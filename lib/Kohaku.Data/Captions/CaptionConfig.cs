@@ -4,7 +4,7 @@ namespace Kohaku.Data.Captions;
 
 // Run-file section "caption". Defaults are the Kohaku XL Δ values: HakuBooru as of the Δ export,
 // its fixed fav_count table, and kohya's per-step shuffle with 10 % tag dropout after "|||".
-public sealed record CaptionConfig
+public sealed record CaptionConfig : ISectionConfig
 {
     public CaptionStyle Style { get; init; } = CaptionStyle.Delta;
     public QualityMode Quality { get; init; } = QualityMode.Table;
@@ -25,10 +25,5 @@ public sealed record CaptionConfig
         return problems;
     }
 
-    public CaptionConfig Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException("run-file section \"caption\": " + string.Join("; ", problems));
-        return this;
-    }
+    public CaptionConfig Validate() => SectionConfig.Validated(this, "caption");
 }

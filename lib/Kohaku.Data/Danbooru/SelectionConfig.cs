@@ -4,7 +4,7 @@ namespace Kohaku.Data.Danbooru;
 
 // Run-file section "select". The plan is a built-in name or a plan file; ranges, seed and filter
 // given here replace the plan's, which is how a run file scales the Δ plan down to a small database.
-public sealed record SelectionConfig
+public sealed record SelectionConfig : ISectionConfig
 {
     public string Db { get; init; } = "danbooru2023.db";
     public string Plan { get; init; } = "delta";
@@ -40,12 +40,7 @@ public sealed record SelectionConfig
         return problems;
     }
 
-    public SelectionConfig Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException("run-file section \"select\": " + string.Join("; ", problems));
-        return this;
-    }
+    public SelectionConfig Validate() => SectionConfig.Validated(this, "select");
 
     public SelectionPlan ToPlan()
     {

@@ -1,10 +1,11 @@
+using Kohaku.Data.Config;
 namespace Kohaku.Data.Images;
 
 // Run-file section "buckets". Defaults are the Kohaku XL Δ dataset settings (docs/train_script.sh:
 // --resolution 1024 --min_bucket_reso 256 --max_bucket_reso 4096 --bucket_reso_steps 64), which give
 // kohya's 97-bucket list. Images are folders holding danbooru2023 `data-NXXX.tar` shards or loose
 // `<id>.<ext>` files, searched in order; relative paths are resolved against the run file.
-public sealed record BucketConfig
+public sealed record BucketConfig : ISectionConfig
 {
     public int Resolution { get; init; } = 1024;
     public int MinSide { get; init; } = 256;
@@ -31,10 +32,5 @@ public sealed record BucketConfig
         return problems;
     }
 
-    public BucketConfig Validate()
-    {
-        var problems = Problems();
-        if (problems.Count > 0) throw new ArgumentException("buckets: " + string.Join("; ", problems));
-        return this;
-    }
+    public BucketConfig Validate() => SectionConfig.Validated(this, "buckets");
 }

@@ -1,10 +1,11 @@
+using Kohaku.Data.Config;
 using Kohaku.Diffusion.SafeTensors;
 
 namespace Kohaku.Diffusion.Lokr;
 
 // Run-file section "lokr". Defaults are the Kohaku XL Δ run: its preset as published, strength 1,
 // norms trained, both text encoders adapted, factors saved in fp16 (sd-scripts --save_precision fp16).
-public sealed record LokrConfig
+public sealed record LokrConfig : ISectionConfig
 {
     public string Preset { get; init; } = LokrPreset.KohakuXlDelta.Name;
 
@@ -46,9 +47,5 @@ public sealed record LokrConfig
         return errors;
     }
 
-    public LokrConfig Validate()
-    {
-        var errors = Problems();
-        return errors.Count == 0 ? this : throw new ArgumentException("invalid \"lokr\" section: " + string.Join("; ", errors));
-    }
+    public LokrConfig Validate() => SectionConfig.Validated(this, "lokr");
 }

@@ -1,3 +1,4 @@
+using Kohaku.Data.Config;
 using Kohaku.Diffusion.SafeTensors;
 
 namespace Kohaku.Diffusion.Merge;
@@ -5,7 +6,7 @@ namespace Kohaku.Diffusion.Merge;
 // Run-file section "base": how the Δ base ("delta-pre2") is made. The card: Kohaku XL gamma rev2 and
 // beta7, text-encoder token/position embeddings restored from the original SDXL, weighted sum 0.5/0.5.
 // Paths are relative to the run file.
-public sealed record BaseConfig
+public sealed record BaseConfig : ISectionConfig
 {
     public IReadOnlyList<string> Checkpoints { get; init; } = [];
 
@@ -36,11 +37,7 @@ public sealed record BaseConfig
         return errors;
     }
 
-    public BaseConfig Validate()
-    {
-        var errors = Problems();
-        return errors.Count == 0 ? this : throw new ArgumentException("invalid \"base\" section: " + string.Join("; ", errors));
-    }
+    public BaseConfig Validate() => SectionConfig.Validated(this, "base");
 
     // Paths made absolute against the run file's folder.
     // Paths made absolute against the run file; "tiny:SEED" entries are kept as they are (see CheckpointSource).

@@ -1,3 +1,4 @@
+using Kohaku.Data.Config;
 namespace Kohaku.Training.Config;
 
 public enum OptimizerKind { Lion8bit, Lion, AdamW }
@@ -8,7 +9,7 @@ public enum TrainPrecision { Auto, Fp32, Bf16, Fp16 }
 // Run-file section "train". Defaults are the Kohaku XL Δ run (card "Other Training Details" and its
 // train_script.sh, kohya-sdxl.md §10): Lion8bit, lr 4e-5 UNet / 1e-5 text encoders, constant schedule
 // after 100 warm-up steps, wd 0.1, betas (0.9, 0.95), batch 4 × accumulation 16, min-SNR γ 5, fp16.
-public sealed record TrainConfig
+public sealed record TrainConfig : ISectionConfig
 {
     public long Seed { get; init; } = 1337;
     public int BatchSize { get; init; } = 4;
@@ -109,9 +110,5 @@ public sealed record TrainConfig
         return e;
     }
 
-    public TrainConfig Validate()
-    {
-        var errors = Problems();
-        return errors.Count == 0 ? this : throw new ArgumentException("invalid \"train\" section: " + string.Join("; ", errors));
-    }
+    public TrainConfig Validate() => SectionConfig.Validated(this, "train");
 }

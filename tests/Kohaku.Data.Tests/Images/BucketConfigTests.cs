@@ -21,7 +21,7 @@ public class BucketConfigTests
 
         var e = Assert.Throws<ArgumentException>(() => config.Validate());
 
-        Assert.Equal("buckets: step: 48 must be a positive multiple of 32; maxSide: 256 must be at least minSide 512; "
+        Assert.Equal("run-file section \"buckets\": step: 48 must be a positive multiple of 32; maxSide: 256 must be at least minSide 512; "
             + "resolution: 1024 is above maxSide 256; images: at least one image folder is needed", e.Message);
     }
 
