@@ -44,7 +44,6 @@ public sealed class LokrDeltaWindow : IDisposable
         {
             var members = layout.ToList();
             var shape = members[0].Shape;
-            var trains = members.Any(m => m.Factors.Any(f => f.Tensor.requires_grad));
             using var scope = NewDisposeScope();
             using var noGrad = no_grad();
             var operands = members.Select(m => m.KronOperands()).ToList();
@@ -54,8 +53,10 @@ public sealed class LokrDeltaWindow : IDisposable
             var built = (w1.unsqueeze(2).unsqueeze(4) * w2.unsqueeze(1).unsqueeze(3)).reshape([members.Count, .. shape.Weight]);
             if (shape.Scale != 1.0) built = built.Times(shape.Scale);
             var leaves = built.unbind(0).ToList();
-            if (trains)
-                foreach (var leaf in leaves) leaf.requires_grad_(true);
+            // Per module: a frozen adapter (text encoders not trained) stacked with trained ones must
+            // not make the passes backpropagate into its layers.
+            for (var i = 0; i < members.Count; i++)
+                if (members[i].Factors.Any(f => f.Tensor.requires_grad)) leaves[i].requires_grad_(true);
             window.groups.Add(new Group(members, w1.DetachFromDisposeScope(), w2.DetachFromDisposeScope(), shape.Scale,
                 built.DetachFromDisposeScope(), leaves.Select(l => l.DetachFromDisposeScope()).ToList()));
             for (var i = 0; i < members.Count; i++) members[i].Hold(leaves[i]);
@@ -73,7 +74,6 @@ public sealed class LokrDeltaWindow : IDisposable
             using (no_grad())
                 foreach (var group in groups)
                 {
-                    if (!group.Leaves[0].requires_grad) continue;
                     var grads = group.Leaves.Select(l => l.grad).ToList();
                     // A module whose ΔW took no part in any pass keeps no gradient, as under autograd.
                     if (grads.All(x => x is null)) continue;

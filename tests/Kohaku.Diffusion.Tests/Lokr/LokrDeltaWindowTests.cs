@@ -97,6 +97,37 @@ public sealed class LokrDeltaWindowTests
         Assert.All(modules[0].Factors, f => Assert.True(f.Tensor.grad!.abs().max().item<float>() > 0f));
     }
 
+    // A frozen adapter (text encoders not trained) stacked with a trained one of the same layout gets
+    // a ΔW without grad, so backward does not run through its layer, and keeps no factor gradient.
+    [Fact]
+    public void Open_FrozenModuleStackedWithTrainedOne_FrozenDeltaNeedsNoGrad()
+    {
+        var shape = LokrShape.Decide([16, 16], new LokrModuleConfig(Factor: 4));
+        using var trained = Randomised(shape, 40);
+        using var frozen = Randomised(shape, 41);
+        foreach (var (_, p) in frozen.Factors) p.requires_grad = false;
+        using var weight = zeros(16, 16);
+        Tensor Grad(bool window)
+        {
+            foreach (var (_, p) in trained.Factors) p.grad = null;
+            var held = window ? LokrDeltaWindow.Open([trained, frozen]) : null;
+            if (held is not null)
+            {
+                Assert.Equal(1, held.Groups);
+                using var frozenDelta = frozen.DeltaFor(weight);
+                Assert.False(frozenDelta.requires_grad);
+            }
+            using (var d = trained.DeltaFor(weight)) d.square().sum().backward();
+            held?.Close();
+            return trained.Factors.First().Tensor.grad!.clone();
+        }
+
+        var perPass = Grad(window: false);
+        var windowed = Grad(window: true);
+        Assert.True(allclose(perPass, windowed, rtol: 1e-5, atol: 1e-6));
+        Assert.All(frozen.Factors, f => Assert.Null(f.Tensor.grad));
+    }
+
     [Fact]
     public void Close_NoBackwardInWindow_LeavesFactorGradientsEmpty()
     {
