@@ -73,8 +73,8 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         return (w1, w2);
     }
 
-    // The kron operands as matrices, w1 (OutL, InM) and w2 (OutK, InN·k1·k2), without graph: what
-    // LokrDeltaWindow stacks.
+    // The kron operands as matrices, w1 (OutL, InM) and w2 (OutK, InN·k1·k2): what LokrDeltaWindow
+    // stacks (under no_grad; Close brings their gradients back through AccumulateOperandGradients).
     internal (Tensor W1, Tensor W2) KronOperands()
     {
         var (w1, w2) = KronFactors();
