@@ -7,15 +7,6 @@ namespace Kohaku.Diffusion.Tests.Lokr;
 
 public sealed class LokrDeltaWindowTests
 {
-    private static LokrModule Randomised(LokrShape shape, int seed)
-    {
-        var module = new LokrModule("m", shape);
-        var gen = new Generator((ulong)seed);
-        using (no_grad())
-            foreach (var (_, p) in module.Factors) p.copy_(randn(p.shape, generator: gen));
-        return module;
-    }
-
     // Three conv layers (two sharing a factor layout, so they are stacked into one batched kron)
     // through three accumulated passes: rebuilding ΔW per pass and holding it for the window give
     // the same outputs and the same factor gradients.
@@ -27,9 +18,9 @@ public sealed class LokrDeltaWindowTests
         var config = new LokrModuleConfig(Factor: 2, Dim: tucker ? 2 : 100, Alpha: 1, UseTucker: tucker);
         var modules = new[]
         {
-            Randomised(LokrShape.Decide([8, 8, 3, 3], config), 7),
-            Randomised(LokrShape.Decide([8, 8, 3, 3], config), 8),
-            Randomised(LokrShape.Decide([8, 4, 3, 3], config), 9),
+            RandomLokr.Module(LokrShape.Decide([8, 8, 3, 3], config), 7),
+            RandomLokr.Module(LokrShape.Decide([8, 8, 3, 3], config), 8),
+            RandomLokr.Module(LokrShape.Decide([8, 4, 3, 3], config), 9),
         };
         modules[1].Multiplier = 0.5;
         var layers = new[] { new AdaptableConv2d(8, 8, 3, padding: 1), new AdaptableConv2d(8, 8, 3, padding: 1), new AdaptableConv2d(4, 8, 3, padding: 1) };
@@ -69,7 +60,7 @@ public sealed class LokrDeltaWindowTests
     public void Close_LowRankFactorsAndIdleModule_GradientsMatchPerPassRebuild()
     {
         var config = new LokrModuleConfig(Factor: 4, Dim: 1, Alpha: 2, DecomposeBoth: true);
-        var modules = Enumerable.Range(0, 3).Select(i => Randomised(LokrShape.Decide([32, 32], config), 20 + i)).ToArray();
+        var modules = Enumerable.Range(0, 3).Select(i => RandomLokr.Module(LokrShape.Decide([32, 32], config), 20 + i)).ToArray();
         Assert.All(modules, m => Assert.Equal((LokrW1.LowRank, LokrW2.LowRank), (m.Shape.W1, m.Shape.W2)));
         var layers = modules.Select(m => new AdaptableLinear(32, 32) { Delta = m }).ToArray();
         var gen = new Generator(30);
@@ -103,8 +94,8 @@ public sealed class LokrDeltaWindowTests
     public void Open_FrozenModuleStackedWithTrainedOne_FrozenDeltaNeedsNoGrad()
     {
         var shape = LokrShape.Decide([16, 16], new LokrModuleConfig(Factor: 4));
-        using var trained = Randomised(shape, 40);
-        using var frozen = Randomised(shape, 41);
+        using var trained = RandomLokr.Module(shape, 40);
+        using var frozen = RandomLokr.Module(shape, 41);
         foreach (var (_, p) in frozen.Factors) p.requires_grad = false;
         using var weight = zeros(16, 16);
         Tensor Grad(bool window)
@@ -131,7 +122,7 @@ public sealed class LokrDeltaWindowTests
     [Fact]
     public void Close_NoBackwardInWindow_LeavesFactorGradientsEmpty()
     {
-        using var module = Randomised(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 11);
+        using var module = RandomLokr.Module(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 11);
         var window = LokrDeltaWindow.Open([module]);
         using (no_grad())
         using (var delta = module.DeltaFor(zeros(12, 10)))

@@ -7,15 +7,6 @@ namespace Kohaku.Diffusion.Tests.Lokr;
 
 public sealed class LokrModuleTests
 {
-    private static LokrModule Randomised(LokrShape shape, int seed)
-    {
-        var module = new LokrModule("m", shape);
-        var gen = new Generator((ulong)seed);
-        using (no_grad())
-            foreach (var (_, p) in module.Factors) p.copy_(randn(p.shape, generator: gen));
-        return module;
-    }
-
     [Fact]
     public void Constructor_Fresh_DeltaIsZeroAndW1Random()
     {
@@ -51,7 +42,7 @@ public sealed class LokrModuleTests
         // out 12 = 3·4, in 10 = 2·5 → dW[i·4+p, j·5+q] = w1[i,j]·w2[p,q].
         var shape = LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100));
         Assert.Equal((3L, 4L, 2L, 5L), (shape.OutL, shape.OutK, shape.InM, shape.InN));
-        using var module = Randomised(shape, 1);
+        using var module = RandomLokr.Module(shape, 1);
         using var delta = module.Kron();
         var w1 = module.get_parameter("lokr_w1")!;
         var w2 = module.get_parameter("lokr_w2")!;
@@ -64,7 +55,7 @@ public sealed class LokrModuleTests
     {
         var shape = LokrShape.Decide([6, 4, 3, 3], new LokrModuleConfig(Factor: 2, Dim: 100));
         Assert.Equal((2L, 3L, 2L, 2L), (shape.OutL, shape.OutK, shape.InM, shape.InN));
-        using var module = Randomised(shape, 2);
+        using var module = RandomLokr.Module(shape, 2);
         using var delta = module.Kron();
         var w1 = module.get_parameter("lokr_w1")!;
         var w2 = module.get_parameter("lokr_w2")!;
@@ -78,7 +69,7 @@ public sealed class LokrModuleTests
     {
         var shape = LokrShape.Decide([8, 8, 3, 3], new LokrModuleConfig(Factor: 2, Dim: 1, Alpha: 0.5));
         Assert.Equal(LokrW2.LowRank, shape.W2);
-        using var module = Randomised(shape, 3);
+        using var module = RandomLokr.Module(shape, 3);
         using var delta = module.Kron();
         using var w2 = module.get_parameter("lokr_w2_a")!.mm(module.get_parameter("lokr_w2_b")!).view(4, 4, 3, 3);
         var w1 = module.get_parameter("lokr_w1")!;
@@ -90,7 +81,7 @@ public sealed class LokrModuleTests
     public void Kron_Tucker_MatchesContraction()
     {
         var shape = LokrShape.Decide([8, 8, 3, 3], new LokrModuleConfig(Factor: 2, Dim: 1, Alpha: 1, UseTucker: true));
-        using var module = Randomised(shape, 4);
+        using var module = RandomLokr.Module(shape, 4);
         using var delta = module.Kron();
         var t2 = module.get_parameter("lokr_t2")!;
         var a = module.get_parameter("lokr_w2_a")!;
@@ -107,7 +98,7 @@ public sealed class LokrModuleTests
     [Fact]
     public void DeltaFor_HalfWeight_AppliesMultiplierInWeightDtype()
     {
-        using var module = Randomised(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 5);
+        using var module = RandomLokr.Module(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 5);
         module.Multiplier = 0.25;
         using var weight = zeros(12, 10, ScalarType.Float16);
         using var delta = module.DeltaFor(weight);
@@ -120,7 +111,7 @@ public sealed class LokrModuleTests
     public void DeltaFor_AttachedToAdaptableLinear_ChangesOutputByDeltaTimesInput()
     {
         using var layer = new AdaptableLinear(10, 12, hasBias: false);
-        using var module = Randomised(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 6);
+        using var module = RandomLokr.Module(LokrShape.Decide([12, 10], new LokrModuleConfig(Factor: 3, Dim: 100)), 6);
         using var x = randn(2, 10);
         using var before = layer.call(x);
         layer.Delta = module;
