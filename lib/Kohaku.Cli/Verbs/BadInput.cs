@@ -4,13 +4,15 @@ namespace Kohaku.Cli.Verbs;
 // verb with one line naming it and exit code 1; anything else is a bug and keeps its stack trace.
 internal static class BadInput
 {
-    public static int Guard(string verb, Func<int> action)
+    // alsoBadInput: a verb's own failures that are the run's outcome rather than a bug (a diverged training run).
+    public static int Guard(string verb, Func<int> action, Func<Exception, bool>? alsoBadInput = null)
     {
         try
         {
             return action();
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException)
+        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException
+            || alsoBadInput?.Invoke(e) == true)
         {
             Console.Error.WriteLine($"{verb}: {e.Message}");
             return 1;

@@ -13,7 +13,7 @@ internal sealed class BakeVerb : IVerb
         var output = new Option<string>("--out") { Description = "Output checkpoint.", Required = true };
         var dtype = new Option<string?>("--dtype") { Description = "fp16, bf16 or fp32 (default: the base's dtypes)." };
         var command = new Command("bake", "Bake a LoKr file into a checkpoint: W + strength·scale·kron(w1, w2).") { baseModel, lokr, strength, output, dtype };
-        command.SetAction(parse => MergeVerb.Guarded("bake", () =>
+        command.SetAction(parse => BadInput.Guard("bake", () =>
         {
             var baked = LokrBake.Run(parse.GetValue(baseModel)!, parse.GetValue(lokr)!, parse.GetValue(strength), parse.GetValue(output)!, MergeVerb.Dtype(parse.GetValue(dtype)));
             Console.WriteLine($"baked {baked.Count} modules into {baked.Select(b => b.Key).Distinct().Count()} tensors → {parse.GetValue(output)}");

@@ -18,13 +18,13 @@ internal sealed class CaptionVerb : IVerb
         var command = new Command("caption", "Build HakuBooru captions for an id list.") { config, db, ids, style, quality, output, export };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(config);
-            var section = path is null ? new CaptionConfig() : CaptionConfig.Load(path);
-            section = section with { Style = parse.GetValue(style) ?? section.Style, Quality = parse.GetValue(quality) ?? section.Quality };
             var outPath = parse.GetValue(output);
             var exportDir = parse.GetValue(export);
             return BadInput.Guard("caption", () =>
             {
+                var path = parse.GetValue(config);
+                var section = path is null ? new CaptionConfig() : CaptionConfig.Load(path);
+                section = section with { Style = parse.GetValue(style) ?? section.Style, Quality = parse.GetValue(quality) ?? section.Quality };
                 if (outPath is null && exportDir is null) throw new ArgumentException("give --out FILE.jsonl, --export DIR, or both");
                 var list = PostSelector.ReadIds(parse.GetValue(ids)!);
                 using var database = DanbooruDb.Open(parse.GetValue(db)!);

@@ -12,7 +12,7 @@ internal sealed class LokrVerb : IVerb
         var preset = new Option<string>("--preset") { Description = $"LoKr preset: {string.Join(", ", LokrPreset.All.Select(p => p.Name))}.", DefaultValueFactory = _ => LokrPreset.KohakuXlDelta.Name };
         var factor = new Option<long?>("--factor") { Description = "Use this factor for every module instead of the preset's." };
         var plan = new Command("plan", "List every targeted module (LyCORIS name, weight, w1, w2, parameters) and the totals.") { arch, preset, factor };
-        plan.SetAction(parse => MergeVerb.Guarded("lokr plan", () =>
+        plan.SetAction(parse => BadInput.Guard("lokr plan", () =>
         {
             var config = new LokrConfig { Preset = parse.GetValue(preset)!, Factor = parse.GetValue(factor) }.Validate();
             var sdxl = SdxlConfig.Presets.FirstOrDefault(p => p.Name == parse.GetValue(arch))

@@ -15,7 +15,7 @@ internal sealed class MergeVerb : IVerb
         var dtype = new Option<string?>("--dtype") { Description = "fp16, bf16 or fp32 (default: each tensor's dtype in the first checkpoint)." };
         var embeddings = new Option<string?>("--restore-embeddings-from") { Description = "Take the text encoders' token/position embeddings from this checkpoint (as restoring them in every input first)." };
         var command = new Command("merge", "Weighted sum of checkpoints, streamed tensor by tensor.") { inputs, weights, output, dtype, embeddings };
-        command.SetAction(parse => Guarded("merge", () =>
+        command.SetAction(parse => BadInput.Guard("merge", () =>
         {
             var w = parse.GetValue(weights)!.Split(',').Select(s => double.Parse(s, CultureInfo.InvariantCulture)).ToList();
             WeightedMerge.Run(parse.GetValue(inputs)!, w, parse.GetValue(output)!, Dtype(parse.GetValue(dtype)), parse.GetValue(embeddings));
@@ -23,17 +23,6 @@ internal sealed class MergeVerb : IVerb
             return 0;
         }));
         return command;
-    }
-
-    // Bad input (a file, key or value) ends the verb with its message and exit code 1, not a stack trace.
-    internal static int Guarded(string verb, Func<int> action)
-    {
-        try { return action(); }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException or FileNotFoundException or KeyNotFoundException or FormatException)
-        {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
-            return 1;
-        }
     }
 
     internal static SafeDType? Dtype(string? name) => name switch

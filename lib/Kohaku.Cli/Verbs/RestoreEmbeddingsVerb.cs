@@ -11,7 +11,7 @@ internal sealed class RestoreEmbeddingsVerb : IVerb
         var into = new Option<string>("--into") { Description = "Fine-tuned checkpoint.", Required = true };
         var output = new Option<string>("--out") { Description = "Output checkpoint.", Required = true };
         var command = new Command("restore-embeddings", "Restore TE1/TE2 token and position embeddings from a reference checkpoint.") { from, into, output };
-        command.SetAction(parse => MergeVerb.Guarded("restore-embeddings", () =>
+        command.SetAction(parse => BadInput.Guard("restore-embeddings", () =>
         {
             foreach (var key in EmbeddingRestore.Run(parse.GetValue(from)!, parse.GetValue(into)!, parse.GetValue(output)!))
                 Console.WriteLine($"restored {key}");

@@ -16,17 +16,17 @@ internal sealed class SelectVerb : IVerb
         var command = new Command("select", "Select posts with a plan (the Kohaku XL Δ draw by default) and write their ids.") { config, db, plan, seed, unique, output };
         command.SetAction(parse =>
         {
-            var path = parse.GetValue(config);
-            var section = path is null ? new SelectionConfig() : SelectionConfig.Load(path);
-            section = section with
-            {
-                Db = parse.GetValue(db) ?? section.Db,
-                Plan = parse.GetValue(plan) ?? section.Plan,
-                Seed = parse.GetValue(seed) ?? section.Seed,
-                Unique = parse.GetValue(unique) || section.Unique,
-            };
             return BadInput.Guard("select", () =>
             {
+                var path = parse.GetValue(config);
+                var section = path is null ? new SelectionConfig() : SelectionConfig.Load(path);
+                section = section with
+                {
+                    Db = parse.GetValue(db) ?? section.Db,
+                    Plan = parse.GetValue(plan) ?? section.Plan,
+                    Seed = parse.GetValue(seed) ?? section.Seed,
+                    Unique = parse.GetValue(unique) || section.Unique,
+                };
                 section.Validate();
                 using var database = DanbooruDb.Open(section.Db);
                 var result = PostSelector.Select(database, section.ToPlan());
