@@ -26,11 +26,10 @@ internal sealed class GenerateVerb : IVerb
         var sampler = new Option<SamplerKind>("--sampler") { DefaultValueFactory = _ => defaults.Sampler };
         var dtype = new Option<string>("--dtype") { Description = "Compute dtype: f32, bf16 or f16 (f16 only on GPU).", DefaultValueFactory = _ => "f32" };
         var command = new Command("generate", "Text to image with an SDXL checkpoint.") { checkpoint, tokenizer, prompt, negative, output, width, height, steps, cfg, seed, sampler, dtype };
-        command.SetAction(parse =>
+        command.SetAction(parse => BadInput.Guard("generate", () =>
         {
             var settings = new SampleSettings(parse.GetValue(width), parse.GetValue(height), parse.GetValue(steps), parse.GetValue(cfg), parse.GetValue(seed), parse.GetValue(sampler));
-            var tokenizerDir = parse.GetValue(tokenizer)!;
-            var tok = ClipTokenizer.FromFiles(Path.Combine(tokenizerDir, "vocab.json"), Path.Combine(tokenizerDir, "merges.txt"));
+            var tok = ClipTokenizer.FromFolder(parse.GetValue(tokenizer)!);
             var type = parse.GetValue(dtype) switch
             {
                 "f32" => ScalarType.Float32,
@@ -48,7 +47,7 @@ internal sealed class GenerateVerb : IVerb
             AtomicFile.Write(path, stream => stream.Write(png));
             Console.WriteLine($"{path}: {settings.Width}×{settings.Height}, {models.Config.Name}, seed {settings.Seed}");
             return 0;
-        });
+        }));
         return command;
     }
 }

@@ -45,6 +45,13 @@ public sealed class ClipTokenizer
     // Embedding rows a text encoder needs for this vocabulary (largest id + 1).
     public int VocabSize => _tokens.Length;
 
+    // A tokenizer folder holds these two files, as CLIP ships them.
+    public const string VocabFile = "vocab.json", MergesFile = "merges.txt";
+
+    public static IReadOnlyList<string> FolderFiles { get; } = [VocabFile, MergesFile];
+
+    public static ClipTokenizer FromFolder(string folder) => FromFiles(Path.Combine(folder, VocabFile), Path.Combine(folder, MergesFile));
+
     public static ClipTokenizer FromFiles(string vocabJson, string mergesTxt)
     {
         Dictionary<string, int> vocab;

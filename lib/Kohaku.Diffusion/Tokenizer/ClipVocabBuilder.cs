@@ -72,11 +72,11 @@ public static class ClipVocabBuilder
         for (var id = 0; id < vocab.Tokens.Count; id++)
             json.Append(id == 0 ? "" : ",").Append('"').Append(encoder.Encode(vocab.Tokens[id])).Append("\":").Append(id);
         json.Append("}\n");
-        AtomicFile.WriteAllText(Path.Combine(folder, "vocab.json"), json.ToString());
+        AtomicFile.WriteAllText(Path.Combine(folder, ClipTokenizer.VocabFile), json.ToString());
         var merges = new StringBuilder("#version: 0.2\n");
         foreach (var (left, right) in vocab.Merges)
             merges.Append(left).Append(' ').Append(right).Append('\n');
-        AtomicFile.WriteAllText(Path.Combine(folder, "merges.txt"), merges.ToString());
+        AtomicFile.WriteAllText(Path.Combine(folder, ClipTokenizer.MergesFile), merges.ToString());
     }
 
     // Every occurrence of (left, right), left to right, becomes one symbol (CLIP's merge step).

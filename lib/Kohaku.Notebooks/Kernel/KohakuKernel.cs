@@ -12,6 +12,9 @@ namespace Kohaku.Notebooks.Kernel;
 public static class KohakuKernel
 {
     public const string CSharpName = "csharp";
+
+    // The other names notebooks give the C# kernel (Polyglot's cell metadata uses both).
+    public static IReadOnlyList<string> CSharpAliases { get; } = ["c#", "C#"];
     public const string HeadlessRootName = "kohaku-run";
 
     // Types whose assemblies cells see without #r: the workspace libraries and their main packages.
@@ -55,7 +58,7 @@ public static class KohakuKernel
         csharp.AddAssemblyReferences(HostAssemblyPaths());
 
         var root = new CompositeKernel(rootName) { DefaultKernelName = CSharpName };
-        root.Add(csharp, ["c#", "C#"]);
+        root.Add(csharp, CSharpAliases);
         root.UseImportMagicCommand();
         ExtensionLoader.Attach(root);
 

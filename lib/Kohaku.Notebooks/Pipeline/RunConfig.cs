@@ -4,6 +4,7 @@ using Kohaku.Data.Danbooru;
 using Kohaku.Data.Images;
 using Kohaku.Diffusion.Lokr;
 using Kohaku.Diffusion.Merge;
+using Kohaku.Diffusion.Tokenizer;
 using Kohaku.Training.Config;
 
 namespace Kohaku.Notebooks.Pipeline;
@@ -62,7 +63,7 @@ public sealed record RunConfig(
         Add("lokr", Lokr.Problems());
         Add("train", Train.Problems());
         var tokenizer = Kohaku.Data.Config.RunFile.Resolve(RunFile, Train.Tokenizer);
-        Add("train", new[] { "vocab.json", "merges.txt" }
+        Add("train", ClipTokenizer.FolderFiles
             .Select(f => Path.Combine(tokenizer, f))
             .Where(f => !File.Exists(f))
             .Select(f => $"tokenizer: file not found: {f}"));

@@ -55,7 +55,7 @@ public static class NotebookRunner
                 var firstLine = cell.Contents.Split('\n').FirstOrDefault(l => l.Trim().Length > 0)?.Trim() ?? "";
                 log.WriteLine($"[{name}] cell {i + 1}: {firstLine}");
                 cell.ExecutionOrder = ++order;
-                if (cell.KernelName is not (KohakuKernel.CSharpName or "c#" or "C#"))
+                if (cell.KernelName != KohakuKernel.CSharpName && !KohakuKernel.CSharpAliases.Contains(cell.KernelName))
                 {
                     cell.Outputs.Add(CellOutputs.Error($"the Kohaku kernel runs C# only; this cell is '{cell.KernelName}'"));
                     (failedCell, error) = (i + 1, $"{source}: cell {i + 1} ({firstLine}): kernel '{cell.KernelName}' is not available");
@@ -115,7 +115,7 @@ public static class NotebookRunner
         var infos = new KernelInfoCollection { DefaultKernelName = KohakuKernel.CSharpName };
         infos.AddRange(
         [
-        new KernelInfo(KohakuKernel.CSharpName, "C#", ["c#", "C#"]),
+        new KernelInfo(KohakuKernel.CSharpName, "C#", [.. KohakuKernel.CSharpAliases]),
         new KernelInfo("fsharp", "F#", ["f#", "F#"]),
         new KernelInfo("pwsh", "PowerShell", ["powershell"]),
         new KernelInfo("javascript", "JavaScript", ["js"]),

@@ -25,7 +25,7 @@ internal static class BenchTask
         }).ToList();
         var tokDir = Path.Combine(dir, "tokenizer");
         ClipVocabBuilder.Write(ClipVocabBuilder.Build(samples.Select(s => s.Caption)), tokDir);
-        var tokenizer = ClipTokenizer.FromFiles(Path.Combine(tokDir, "vocab.json"), Path.Combine(tokDir, "merges.txt"));
+        var tokenizer = ClipTokenizer.FromFolder(tokDir);
         ProcessedImage Load(long id)
         {
             var s = samples[(int)id - 1];

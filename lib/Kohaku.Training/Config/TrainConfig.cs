@@ -1,4 +1,5 @@
 using Kohaku.Data.Config;
+using Kohaku.Diffusion.Sampling;
 namespace Kohaku.Training.Config;
 
 public enum OptimizerKind { Lion8bit, Lion, AdamW }
@@ -111,4 +112,7 @@ public sealed record TrainConfig : ISectionConfig
     }
 
     public TrainConfig Validate() => SectionConfig.Validated(this, "train");
+
+    // The sampler settings of preview prompt `index` (seeds count up from SampleSeed).
+    public SampleSettings PreviewSettings(int index = 0) => new(SampleWidth, SampleHeight, SampleSteps, SampleGuidance, SampleSeed + index);
 }

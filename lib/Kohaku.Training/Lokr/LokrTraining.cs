@@ -42,7 +42,7 @@ public static class LokrTraining
         // Fresh adapters are random in w1; the training seed fixes them so a resumed run builds the same.
         manual_seed(config.Seed);
         using var network = LokrNetwork.Build(models, lokr with { TrainTextEncoders = lokr.TrainTextEncoders && config.TrainTextEncoders }, device, ScalarType.Float32);
-        var tokenizer = ClipTokenizer.FromFiles(Path.Combine(paths.TokenizerDir, "vocab.json"), Path.Combine(paths.TokenizerDir, "merges.txt"));
+        var tokenizer = ClipTokenizer.FromFolder(paths.TokenizerDir);
 
         var buckets = BucketsFile.Read(paths.BucketsJson);
         var samples = TrainSample.Join(buckets, CaptionsFile.Read(paths.CaptionsJsonl), log);

@@ -92,9 +92,7 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         for (var i = 0; i < _config.SamplePrompts.Count; i++)
         {
             var prompt = _config.SamplePrompts[i];
-            var ids = new PromptIds(_tokenizer.EncodeChunks(prompt, _tokenizer.Eos), _tokenizer.EncodeChunks(prompt, 0));
-            var settings = new SampleSettings(_config.SampleWidth, _config.SampleHeight, _config.SampleSteps, _config.SampleGuidance, _config.SampleSeed + i);
-            var png = SdxlSampler.Generate(_models, ids, null, settings);
+            var png = SdxlSampler.Generate(_models, PromptIds.Encode(_tokenizer, prompt), null, _config.PreviewSettings(i));
             var path = Path.Combine(directory, $"step-{step:D8}-{i:D2}.png");
             AtomicFile.WriteAllBytes(path, png);
             written.Add(path);

@@ -1,6 +1,7 @@
 using Kohaku.Data.Config;
 using Kohaku.Data.Export;
 using Kohaku.Data.Images;
+using Kohaku.Diffusion.Tokenizer;
 
 namespace Kohaku.Training.Lokr;
 
@@ -37,7 +38,7 @@ public sealed record TrainPaths(string BaseCheckpoint, string TokenizerDir, stri
         var problems = new List<string>();
         foreach (var (what, path) in new[] { ("base checkpoint", BaseCheckpoint), ("buckets", BucketsJson), ("captions", CaptionsJsonl) })
             if (!File.Exists(path)) problems.Add($"{what} not found: {path}");
-        foreach (var file in new[] { "vocab.json", "merges.txt" })
+        foreach (var file in ClipTokenizer.FolderFiles)
             if (!File.Exists(Path.Combine(TokenizerDir, file))) problems.Add($"tokenizer file not found: {Path.Combine(TokenizerDir, file)}");
         return problems;
     }
