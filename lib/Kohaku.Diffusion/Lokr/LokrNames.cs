@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Kohaku.Diffusion.Sdxl;
 
 namespace Kohaku.Diffusion.Lokr;
 
@@ -12,9 +13,9 @@ public static partial class LokrNames
     public const string Te1Prefix = "lora_te1";
     public const string Te2Prefix = "lora_te2";
 
-    public const string UnetCheckpointPrefix = "model.diffusion_model.";
-    public const string Te1CheckpointPrefix = "conditioner.embedders.0.transformer.";
-    public const string Te2CheckpointPrefix = "conditioner.embedders.1.model.";
+    public const string UnetCheckpointPrefix = SdxlModels.UnetPrefix;
+    public const string Te1CheckpointPrefix = SdxlModels.Te1Prefix;
+    public const string Te2CheckpointPrefix = SdxlModels.Te2Prefix;
 
     // A tensor of the checkpoint a module changes: Third = 0/1/2 selects q/k/v rows of a fused in_proj_weight.
     public readonly record struct CheckpointSlot(string Key, int? Third = null);

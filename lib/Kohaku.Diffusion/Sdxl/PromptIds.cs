@@ -3,12 +3,17 @@ using Kohaku.Diffusion.Tokenizer;
 namespace Kohaku.Diffusion.Sdxl;
 
 // One prompt's token ids for both encoders, n·77 each: TE1 padded with EOS (49407), TE2 with 0
-// (sdxl-arch.md §7), as ClipTokenizer.EncodeChunks makes them.
+// (sdxl-arch.md §7), as KohyaTokenChunks makes them.
 public sealed record PromptIds(long[] Te1, long[] Te2)
 {
     // kohaku's 225-token prompts: three 77-token chunks per encoder, each with its own padding.
-    public static PromptIds Encode(ClipTokenizer tokenizer, string text, int maxTokens = 225) =>
-        new(tokenizer.EncodeChunks(text, tokenizer.Eos, maxTokens), tokenizer.EncodeChunks(text, 0, maxTokens));
+    // The BPE runs once; only the padding differs between the encoders.
+    public static PromptIds Encode(ClipTokenizer tokenizer, string text, int maxTokens = 225)
+    {
+        var tokens = tokenizer.Encode(text);
+        return new(KohyaTokenChunks.Build(tokens, tokenizer.Bos, tokenizer.Eos, tokenizer.Eos, maxTokens),
+            KohyaTokenChunks.Build(tokens, tokenizer.Bos, tokenizer.Eos, 0, maxTokens));
+    }
 
     public void Validate()
     {

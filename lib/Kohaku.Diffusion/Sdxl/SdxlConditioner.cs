@@ -1,5 +1,6 @@
 using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.Sdxl.TextEncoders;
+using Kohaku.Diffusion.Tokenizer;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ public enum PooledProjection { Sgm, KohyaTransposed }
 // vector y = TE2 pooled projection ++ six sinusoidal size embeddings.
 public sealed class SdxlConditioner(ClipTextModel te1, OpenClipTextModel te2, int sizeEmbedDim, PooledProjection projection = PooledProjection.Sgm)
 {
-    public const int ChunkLength = 77;
+    public const int ChunkLength = KohyaTokenChunks.ChunkLength;
 
     public SdxlConditioner(SdxlModels models, PooledProjection projection = PooledProjection.Sgm)
         : this(models.Te1, models.Te2, models.Config.SizeEmbedDim, projection) { }
@@ -45,9 +46,10 @@ public sealed class SdxlConditioner(ClipTextModel te1, OpenClipTextModel te2, in
         var context = cat([Rejoin(hidden1, batch, chunks), Rejoin(hidden2.to(hidden1.dtype), batch, chunks)], -1);
 
         // Pool at the first EOS of chunk 0: EOS is the largest id and TE2 pads with 0, so argmax finds it.
-        var firstChunk = Scalars.Arange(batch, ScalarType.Int64, te2Ids.device).Times(chunks);
+        var rows = Scalars.Arange(batch, ScalarType.Int64, te2Ids.device);
+        var firstChunk = rows.Times(chunks);
         var eos = ids2.index_select(0, firstChunk).argmax(1);
-        var pooledState = final2.index_select(0, firstChunk)[Scalars.Arange(batch, ScalarType.Int64, te2Ids.device), eos];
+        var pooledState = final2.index_select(0, firstChunk)[rows, eos];
         var p = te2.TextProjection.to(pooledState.dtype);
         var pooled = projection == PooledProjection.Sgm ? pooledState.matmul(p) : pooledState.matmul(p.t());
         return (context.MoveToOuterDisposeScope(), pooled.MoveToOuterDisposeScope());
@@ -58,7 +60,7 @@ public sealed class SdxlConditioner(ClipTextModel te1, OpenClipTextModel te2, in
     {
         if (pooled.shape[0] != sizes.Count) throw new ArgumentException($"{pooled.shape[0]} pooled rows but {sizes.Count} size conditions");
         using var scope = NewDisposeScope();
-        var embeddings = SizeEmbedding(sizes, sizeEmbedDim).to(pooled.dtype).to(pooled.device);
+        var embeddings = SizeEmbedding(sizes, sizeEmbedDim).to(pooled.dtype, pooled.device);
         return cat([pooled, embeddings], 1).MoveToOuterDisposeScope();
     }
 

@@ -71,8 +71,9 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
     {
         using var scope = NewDisposeScope();
         var captions = batch.Samples.Select((s, k) => _augmenter.Augment(_samples[s].Caption, _config.Seed, microStep, k)).ToList();
-        var ids1 = Ids(captions, _tokenizer.Eos);
-        var ids2 = Ids(captions, 0);
+        var ids = captions.Select(c => PromptIds.Encode(_tokenizer, c)).ToList();
+        var ids1 = stack(ids.Select(p => tensor(p.Te1)).ToArray()).to(Device);
+        var ids2 = stack(ids.Select(p => tensor(p.Te2)).ToArray()).to(Device);
         Tensor context, pooled;
         using (set_grad_enabled(_config.TrainTextEncoders && is_grad_enabled()))
             (context, pooled) = _conditioner.Encode(ids1, ids2);
@@ -99,9 +100,6 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         }
         return written;
     }
-
-    private Tensor Ids(IReadOnlyList<string> captions, int pad) =>
-        stack(captions.Select(c => tensor(_tokenizer.EncodeChunks(c, pad))).ToArray()).to(Device);
 
     private static Tensor Chw(ProcessedImage image) => tensor(image.Pixels).view(ProcessedImage.Channels, image.Height, image.Width);
 
