@@ -61,8 +61,7 @@ public static class LokrTraining
             log?.Invoke($"train: stopped at step {result.Steps}/{result.TotalSteps}; continue with resume from {result.LastCheckpoint}");
             return result;
         }
-        var saveType = lokr.SaveDtype switch { "fp32" => SafeDType.F32, "bf16" => SafeDType.BF16, _ => SafeDType.F16 };
-        LokrFile.Save(paths.LokrOutput, network, saveType, Metadata(config, result, samples.Count));
+        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count));
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
         return result;
     }

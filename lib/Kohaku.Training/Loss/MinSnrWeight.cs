@@ -14,7 +14,6 @@ public sealed class MinSnrWeight
     public MinSnrWeight(NoiseSchedule schedule, double gamma)
     {
         if (!(gamma > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "min-SNR gamma must be > 0");
-        Gamma = gamma;
         _weights = new float[schedule.Steps];
         for (var t = 0; t < schedule.Steps; t++)
         {
@@ -23,14 +22,18 @@ public sealed class MinSnrWeight
         }
     }
 
-    public double Gamma { get; }
-
     public double At(int timestep) => _weights[timestep];
+
+    // The table as a tensor on each device asked for, copied there once rather than every micro-batch.
+    // Keyed by type and index: TorchSharp's Device compares by reference and .device makes a new one.
+    private readonly Dictionary<(DeviceType, int), Tensor> _tables = [];
 
     // Per-sample weights [B] (fp32, on the timesteps' device) for integer timesteps [B].
     public Tensor For(Tensor timesteps)
     {
-        using var table = tensor(_weights, device: timesteps.device);
+        var key = (timesteps.device_type, timesteps.device_index);
+        if (!_tables.TryGetValue(key, out var table))
+            _tables[key] = table = tensor(_weights, device: timesteps.device).DetachFromDisposeScope();
         return table.index_select(0, timesteps.to(ScalarType.Int64));
     }
 }

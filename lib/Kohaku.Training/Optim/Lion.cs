@@ -29,9 +29,7 @@ public sealed class Lion : TrainOptimizer
         var m = state["m"];
         var g = grad.to(ScalarType.Float32);
         var w = p.dtype == ScalarType.Float32 ? p : p.to(ScalarType.Float32);
-        LionRule.Apply(w, g, m, lr, Beta1, WeightDecay, Sgn);
-        Scalars.With(Beta2, m.mul_);
-        Scalars.With(1 - Beta2, alpha => m.add_(g, alpha));
+        LionRule.Step(w, g, m, lr, Beta1, Beta2, WeightDecay, Sgn);
         if (!ReferenceEquals(w, p)) p.copy_(w);
     }
 }

@@ -1,4 +1,5 @@
 using Kohaku.Diffusion.Nn;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -12,7 +13,8 @@ public sealed class Lion8bit : TrainOptimizer
 {
     public const int DefaultMinQuantizedSize = 4096;
 
-    private readonly Dictionary<Device, BlockwiseQuantizer> _quantizers = [];
+    // Keyed by type and index: TorchSharp's Device compares by reference and .device makes a new one.
+    private readonly Dictionary<(DeviceType, int), BlockwiseQuantizer> _quantizers = [];
 
     public Lion8bit(IReadOnlyList<OptimizerGroup> groups, double beta1, double beta2, double weightDecay, int minQuantizedSize = DefaultMinQuantizedSize) : base(groups)
     {
@@ -56,12 +58,7 @@ public sealed class Lion8bit : TrainOptimizer
     {
         var g = grad.to(ScalarType.Float32);
         var w = p.dtype == ScalarType.Float32 ? p : p.to(ScalarType.Float32);
-        if (state.TryGetValue("m", out var m))
-        {
-            LionRule.Apply(w, g, m, lr, Beta1, WeightDecay, Sgn);
-            Scalars.With(Beta2, m.mul_);
-            Scalars.With(1 - Beta2, alpha => m.add_(g, alpha));
-        }
+        if (state.TryGetValue("m", out var m)) LionRule.Step(w, g, m, lr, Beta1, Beta2, WeightDecay, Sgn);
         else
         {
             var quantizer = QuantizerFor(p.device);
@@ -73,9 +70,16 @@ public sealed class Lion8bit : TrainOptimizer
         if (!ReferenceEquals(w, p)) p.copy_(w);
     }
 
+    protected override void DisposeExtras()
+    {
+        foreach (var q in _quantizers.Values) q.Dispose();
+        _quantizers.Clear();
+    }
+
     private BlockwiseQuantizer QuantizerFor(Device device)
     {
-        if (!_quantizers.TryGetValue(device, out var q)) _quantizers[device] = q = new BlockwiseQuantizer(device);
+        var key = (device.type, device.index);
+        if (!_quantizers.TryGetValue(key, out var q)) _quantizers[key] = q = new BlockwiseQuantizer(device);
         return q;
     }
 }

@@ -20,4 +20,12 @@ internal static class LionRule
         var c = mOld.Times(beta1).Plus(g.Times(1 - beta1));
         p.sub_(sgn(c).Times(lr));   // sub_ takes no alpha Scalar
     }
+
+    // The whole step with fp32 momentum updated in place: m ← β2·m + (1−β2)·g after the sign step.
+    public static void Step(Tensor p, Tensor g, Tensor m, double lr, double beta1, double beta2, double weightDecay, Func<Tensor, Tensor> sgn)
+    {
+        Apply(p, g, m, lr, beta1, weightDecay, sgn);
+        Scalars.With(beta2, m.mul_);
+        Scalars.With(1 - beta2, alpha => m.add_(g, alpha));
+    }
 }

@@ -97,6 +97,10 @@ public abstract class TrainOptimizer : IDisposable
             foreach (var d in slots)
                 foreach (var t in d.Values) t.Dispose();
         _state.Clear();
+        DisposeExtras();
         GC.SuppressFinalize(this);
     }
+
+    // Native resources an optimizer holds beside its per-parameter state.
+    protected virtual void DisposeExtras() { }
 }
