@@ -81,13 +81,6 @@ public sealed class DanbooruDb : IDisposable
         return (long)cmd.ExecuteScalar()!;
     }
 
-    public long MaxPostId()
-    {
-        using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT coalesce(max(id), 0) FROM post";
-        return (long)cmd.ExecuteScalar()!;
-    }
-
     // Ids in [start, end) ascending; end null = no upper bound.
     public IEnumerable<long> PostIds(long start = 0, long? end = null)
     {

@@ -27,8 +27,6 @@ public sealed class BucketSelector
         noUpscale = config.NoUpscale;
     }
 
-    public IReadOnlyList<BucketSize> Predefined => predefined;
-
     public BucketChoice Select(int width, int height)
     {
         if (width <= 0 || height <= 0) throw new ArgumentOutOfRangeException(nameof(width), $"image size {width}x{height} is not positive");

@@ -16,7 +16,6 @@ public sealed partial class TarShardSource : IImageSource, IDisposable
     public TarShardSource(string folder, Action<string>? warning = null)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"image folder not found: {folder}");
-        Folder = folder;
         this.warning = warning;
         shardsByBucket = Directory.EnumerateFiles(folder, "data-*.tar")
             .Select(path => (path, match: ShardName().Match(Path.GetFileName(path))))
@@ -25,9 +24,6 @@ public sealed partial class TarShardSource : IImageSource, IDisposable
             .GroupBy(p => p.number % 1000)
             .ToDictionary(g => g.Key, g => g.OrderBy(p => p.number).Select(p => p.path).ToArray());
     }
-
-    public string Folder { get; }
-    public int ShardCount => shardsByBucket.Values.Sum(s => s.Length);
 
     public static bool HasShards(string folder) =>
         Directory.Exists(folder) && Directory.EnumerateFiles(folder, "data-*.tar").Any(p => ShardName().IsMatch(Path.GetFileName(p)));

@@ -9,13 +9,4 @@ public sealed record LokrModuleConfig(
     double Alpha = 10000,
     bool FullMatrix = false,
     bool DecomposeBoth = false,
-    bool UseTucker = false)
-{
-    public IEnumerable<string> Errors(string where)
-    {
-        if (Algorithm != "lokr") yield return $"{where}.algorithm: \"{Algorithm}\" is not supported (only \"lokr\")";
-        if (Factor == 0 || Factor < -1) yield return $"{where}.factor: {Factor} must be -1 or positive";
-        if (Dim <= 0) yield return $"{where}.dim: {Dim} must be positive";
-        if (Alpha < 0 || double.IsNaN(Alpha)) yield return $"{where}.alpha: {Alpha} must be ≥ 0";
-    }
-}
+    bool UseTucker = false);

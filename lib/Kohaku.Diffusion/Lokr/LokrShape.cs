@@ -10,7 +10,6 @@ public enum LokrW2 { Full, LowRank, Tucker }
 public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, long InN, long Rank, LokrW1 W1, LokrW2 W2, double Alpha)
 {
     public long[] Kernel => Weight[2..];
-    public bool IsConv => Weight.Length > 2;
     public bool BothFull => W1 == LokrW1.Full && W2 == LokrW2.Full;
 
     // LyCORIS forces alpha = dim when both factors are full, and consumers use 1 there too.

@@ -28,9 +28,6 @@ public sealed class AdaptableConv2d : nn.Module<Tensor, Tensor>
 
     public Parameter Weight => weight;
     public Parameter? Bias => bias;
-    public long KernelSize => weight.shape[2];
-    public long Stride => stride;
-    public long Padding => padding;
 
     public IWeightDelta? Delta { get => delta; set => delta = value; }
 

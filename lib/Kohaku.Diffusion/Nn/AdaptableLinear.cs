@@ -25,8 +25,6 @@ public sealed class AdaptableLinear : nn.Module<Tensor, Tensor>
 
     public Parameter Weight => weight;
     public Parameter? Bias => bias;
-    public long InFeatures => weight.shape[1];
-    public long OutFeatures => weight.shape[0];
 
     // Set after RegisterComponents, so the delta never becomes a registered child of the base model.
     public IWeightDelta? Delta { get => delta; set => delta = value; }

@@ -25,7 +25,6 @@ public sealed class BucketBatchSampler
     public int BatchSize { get; }
     public long Seed { get; }
     public int BatchesPerEpoch { get; }
-    public long SampleCount => _buckets.Sum(b => (long)b.Count);
 
     public IReadOnlyList<SampleBatch> Epoch(int epoch)
     {
