@@ -15,7 +15,7 @@ public static class FavStatistics
         ArgumentOutOfRangeException.ThrowIfLessThan(maxFav, 1);
         var histogram = new long[4, maxFav + 2];
         var totals = new long[4];
-        foreach (var (rating, fav) in RatingFavs(db))
+        foreach (var (rating, fav) in db.RatingFavCounts())
         {
             histogram[(int)rating, Math.Clamp(fav, 0, maxFav + 1)]++;
             totals[(int)rating]++;
@@ -62,18 +62,6 @@ public static class FavStatistics
             new Int32DataFrameColumn("percentile", rows.Select(x => x.Key)),
             new DoubleDataFrameColumn("favCount", rows.Select(x => x.Fav)),
             new DoubleDataFrameColumn("share", rows.Select(x => x.Key / 100.0)));
-    }
-
-    internal static IEnumerable<(Rating Rating, int Fav)> RatingFavs(DanbooruDb db)
-    {
-        using var cmd = db.Connection.CreateCommand();
-        cmd.CommandText = "SELECT rating, fav_count FROM post";
-        using var reader = cmd.ExecuteReader();
-        while (reader.Read())
-        {
-            var rating = reader.GetInt64(0);
-            if (rating is >= 0 and <= 3) yield return ((Rating)rating, reader.GetInt32(1));
-        }
     }
 
     private static double Lookup(FavPercentiles p, Rating rating, int key) =>

@@ -10,7 +10,7 @@ public static class TagStatistics
     public static DataFrame TopTags(DanbooruDb db, TagType type, int top = 20)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(top, 1);
-        RequireRelation(db);
+        db.RequireRelation("tag statistics");
         using var cmd = db.Connection.CreateCommand();
         cmd.CommandText = "SELECT t.name, count(*) AS n FROM posttagrelation r JOIN tag t ON t.id = r.tag_id WHERE t.type = $type GROUP BY r.tag_id ORDER BY n DESC, t.name LIMIT $top";
         cmd.Parameters.AddWithValue("$type", (int)type);
@@ -29,7 +29,7 @@ public static class TagStatistics
     // Posts by number of tags (posts without any tag are not in the relation table and not counted).
     public static DataFrame TagCountHistogram(DanbooruDb db)
     {
-        RequireRelation(db);
+        db.RequireRelation("tag statistics");
         using var cmd = db.Connection.CreateCommand();
         cmd.CommandText = "SELECT c, count(*) FROM (SELECT count(*) AS c FROM posttagrelation GROUP BY post_id) GROUP BY c ORDER BY c";
         var tags = new List<int>();
@@ -41,11 +41,5 @@ public static class TagStatistics
                 posts.Add(reader.GetInt64(1));
             }
         return new DataFrame(new Int32DataFrameColumn("tags", tags), new Int64DataFrameColumn("posts", posts));
-    }
-
-    private static void RequireRelation(DanbooruDb db)
-    {
-        if (!db.Schema.HasRelation)
-            throw new NotSupportedException($"{db.Path}: tag statistics need table \"posttagrelation\" (this is a {db.Schema.Version} file)");
     }
 }

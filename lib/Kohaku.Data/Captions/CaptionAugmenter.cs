@@ -15,14 +15,8 @@ public sealed class CaptionAugmenter(double tagDropout = 0.1, bool shuffle = tru
     public static CaptionAugmenter From(CaptionConfig config) => new(config.TagDropout, config.Shuffle, config.KeepSeparator);
 
     // One RNG per (seed, step, worker): independent streams, identical on replay.
-    public static Random RngFor(long seed, long step, int worker = 0)
-    {
-        var x = (ulong)seed * 0x9E3779B97F4A7C15UL ^ (ulong)step * 0xBF58476D1CE4E5B9UL ^ (ulong)worker * 0x94D049BB133111EBUL;
-        x ^= x >> 30; x *= 0xBF58476D1CE4E5B9UL;
-        x ^= x >> 27; x *= 0x94D049BB133111EBUL;
-        x ^= x >> 31;
-        return new Random((int)(x & 0x7FFFFFFF));
-    }
+    public static Random RngFor(long seed, long step, int worker = 0) =>
+        new((int)(SeedMix.Of((ulong)seed, (ulong)step, (ulong)worker) & 0x7FFFFFFF));
 
     public string Augment(string caption, long seed, long step, int worker = 0) => Augment(caption, RngFor(seed, step, worker));
 

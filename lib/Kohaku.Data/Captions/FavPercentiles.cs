@@ -26,16 +26,7 @@ public sealed record FavPercentiles(IReadOnlyDictionary<Rating, IReadOnlyDiction
     public static FavPercentiles Compute(DanbooruDb db)
     {
         var byRating = Enum.GetValues<Rating>().ToDictionary(r => r, _ => new List<int>());
-        using (var cmd = db.Connection.CreateCommand())
-        {
-            cmd.CommandText = "SELECT rating, fav_count FROM post";
-            using var reader = cmd.ExecuteReader();
-            while (reader.Read())
-            {
-                var rating = reader.GetInt64(0);
-                if (rating is >= 0 and <= 3) byRating[(Rating)rating].Add(reader.GetInt32(1));
-            }
-        }
+        foreach (var (rating, fav) in db.RatingFavCounts()) byRating[rating].Add(fav);
         return FromSamples(byRating.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<int>)kv.Value));
     }
 

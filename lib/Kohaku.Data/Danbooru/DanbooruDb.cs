@@ -101,8 +101,7 @@ public sealed class DanbooruDb : IDisposable
     // Ids of posts carrying the tag (any order, no duplicates for a well-formed file).
     public IEnumerable<long> PostIdsWithTag(Tag tag)
     {
-        if (!Schema.HasRelation)
-            throw new NotSupportedException($"{Path}: tag filters need table \"posttagrelation\" (this is a {Schema.Version} file)");
+        RequireRelation("tag filters");
         using var cmd = _connection.CreateCommand();
         cmd.CommandText = "SELECT DISTINCT post_id FROM posttagrelation WHERE tag_id = $tag";
         cmd.Parameters.AddWithValue("$tag", tag.Id);
@@ -192,8 +191,29 @@ public sealed class DanbooruDb : IDisposable
 
     public void Dispose() => _connection.Dispose();
 
-    internal const string PostSelect =
-        "SELECT id, created_at, rating, score, fav_count, is_deleted, is_banned, file_ext, md5, file_url, image_width, image_height";
+    // Tag queries need posttagrelation; a tag_list-only file says so, naming what asked.
+    internal void RequireRelation(string what)
+    {
+        if (!Schema.HasRelation)
+            throw new NotSupportedException($"{Path}: {what} need table \"posttagrelation\" (this is a {Schema.Version} file)");
+    }
+
+    // ReadPost reads by position, in the order of the required columns.
+    internal static readonly string PostSelect = "SELECT " + string.Join(", ", DanbooruSchema.RequiredPostColumns);
+
+    // (rating, fav_count) of every post with a danbooru2023 rating (0-3), in file order: the one scan
+    // behind the per-rating percentiles, for captions and for the analysis tables alike.
+    internal IEnumerable<(Rating Rating, int Fav)> RatingFavCounts()
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = "SELECT rating, fav_count FROM post";
+        using var reader = cmd.ExecuteReader();
+        while (reader.Read())
+        {
+            var rating = reader.GetInt64(0);
+            if (rating is >= 0 and <= 3) yield return ((Rating)rating, reader.GetInt32(1));
+        }
+    }
 
     internal static Post ReadPost(SqliteDataReader r, string path)
     {

@@ -12,7 +12,6 @@ namespace Kohaku.Data.Export;
 public static class DatasetExporter
 {
     public const string TarName = "data.tar";
-    private static readonly string[] ImageExtensions = ["webp", "png", "jpg", "jpeg", "gif"];
     private static readonly UTF8Encoding Utf8 = new(false);
 
     public static ExportReport Export(DatasetExportConfig config, IImageSource images, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
@@ -33,7 +32,7 @@ public static class DatasetExporter
             cancel.ThrowIfCancellationRequested();
             var (id, caption) = captions[i];
             var captionPath = Path.Combine(dir, $"{id}.txt");
-            if (File.Exists(captionPath) && ImageExtensions.Any(e => File.Exists(Path.Combine(dir, $"{id}.{e}")))) complete++;
+            if (File.Exists(captionPath) && ImageFileName.Extensions.Any(e => File.Exists(Path.Combine(dir, $"{id}.{e}")))) complete++;
             else if (Usable(images, id, skipped) is { } image)
             {
                 AtomicFile.WriteAllBytes(Path.Combine(dir, $"{id}.{image.Extension}"), image.Data);

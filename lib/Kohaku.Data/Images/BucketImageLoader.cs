@@ -77,13 +77,7 @@ public sealed class BucketImageLoader : IDisposable
         return choice;
     }
 
-    private Random CropRandom(long id, int epoch)
-    {
-        ulong z = unchecked((ulong)Config.Seed * 0x9E3779B97F4A7C15UL ^ (ulong)id * 0xBF58476D1CE4E5B9UL ^ (ulong)epoch * 0x94D049BB133111EBUL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return new Random((int)(z ^ (z >> 31)));
-    }
+    private Random CropRandom(long id, int epoch) => new(unchecked((int)SeedMix.Of((ulong)Config.Seed, (ulong)id, (ulong)epoch)));
 
     public void Dispose()
     {

@@ -4,7 +4,7 @@ namespace Kohaku.Data.Images;
 // once; when one id has several files the first extension in ordinal order is used.
 public sealed class FolderImageSource : IImageSource
 {
-    private static readonly HashSet<string> ImageExtensions = ["webp", "png", "jpg", "jpeg", "gif"];
+    private static readonly HashSet<string> ImageExtensions = [.. ImageFileName.Extensions];
     private readonly Dictionary<long, string> files;
 
     public FolderImageSource(string folder)

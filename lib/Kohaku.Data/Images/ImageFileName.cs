@@ -4,6 +4,10 @@ namespace Kohaku.Data.Images;
 // the part before is the post id, the part after the extension.
 internal static class ImageFileName
 {
+    // What an image folder or the webp dataset may hold for a post (HakuBooru's list; gif counts here,
+    // unlike PostFilter's decodable kinds), in the order an export looks for them.
+    public static readonly string[] Extensions = ["webp", "png", "jpg", "jpeg", "gif"];
+
     public static bool TryParse(string name, out long id, out string extension)
     {
         var baseName = name[(name.LastIndexOf('/') + 1)..];

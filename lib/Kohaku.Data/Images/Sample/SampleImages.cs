@@ -1,3 +1,4 @@
+using Kohaku.Data.Sample;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -26,7 +27,7 @@ public static class SampleImages
         ["green_theme"] = new(70, 220, 100), ["yellow_theme"] = new(255, 240, 90),
     };
 
-    public static readonly IReadOnlyList<string> Shapes = ["circle", "square", "triangle", "star_(symbol)", "stripes", "heart"];
+    public static IReadOnlyList<string> Shapes => SampleVocabulary.Shapes;
 
     private static readonly Rgb24 Grey = new(128, 128, 128);
 

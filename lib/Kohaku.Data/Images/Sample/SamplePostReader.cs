@@ -7,7 +7,7 @@ namespace Kohaku.Data.Images.Sample;
 // whether the webp dataset would hold an image for it (an image file_ext and a non-NULL md5).
 public static class SamplePostReader
 {
-    private static readonly HashSet<string> ImageExtensions = new(["jpg", "jpeg", "png", "gif", "webp"], StringComparer.OrdinalIgnoreCase);
+    private static readonly HashSet<string> ImageExtensions = new(ImageFileName.Extensions, StringComparer.OrdinalIgnoreCase);
 
     public static IReadOnlyList<SamplePost> Read(string databasePath)
     {
