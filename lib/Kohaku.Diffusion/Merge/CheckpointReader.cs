@@ -50,22 +50,9 @@ public sealed class CheckpointReader : IDisposable
     public Tensor Load(string name, ScalarType? dtype = null)
     {
         var info = Info(name);
-        var stored = info.DType.ToScalarType();
-        var t = empty(info.Shape, stored);
-        try
-        {
-            if (info.ByteCount > int.MaxValue) throw new NotSupportedException($"{Path}: tensor '{name}' is {info.ByteCount} bytes; reads stop at 2 GiB");
-            ReadInto(t.bytes, dataStart + info.Begin, name);
-            if (dtype is not { } d || d == stored) return t;
-            var converted = t.to(d);
-            t.Dispose();
-            return converted;
-        }
-        catch
-        {
-            t.Dispose();
-            throw;
-        }
+        if (info.ByteCount > int.MaxValue) throw new NotSupportedException($"{Path}: tensor '{name}' is {info.ByteCount} bytes; reads stop at 2 GiB");
+        using var flat = LoadRange(name, 0, info.ElementCount, dtype);
+        return flat.view(info.Shape);
     }
 
     // Elements [start, start + count) of a tensor in storage order, as a 1-D tensor in dtype (default: stored).

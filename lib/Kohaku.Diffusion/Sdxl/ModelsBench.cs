@@ -72,8 +72,7 @@ public sealed class ModelsBench : IStageBench
             if (i >= warmups) times.Add(watch.Elapsed.TotalSeconds);
             log.WriteLine($"models:   step {i}{(i < warmups ? " (warm-up)" : "")}: {watch.Elapsed.TotalSeconds:F3} s");
         }
-        times.Sort();
-        return times[times.Count / 2];
+        return BenchStats.Median(times);
     }
 
 

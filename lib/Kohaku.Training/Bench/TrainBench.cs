@@ -52,10 +52,9 @@ public sealed class TrainBench : IStageBench
             log.WriteLine($"train bench: step {s.Step} {s.Timings.Total:F2} s");
         };
         trainer.Run(resume: false);
-        // Medians: the 2-core machine is shared, and a busy neighbour stretches single steps many-fold.
         var sum = timed.Sum(s => s.Timings.Total);
         double Share(Func<StepTimings, double> part) => timed.Sum(s => part(s.Timings)) / sum;
-        var medianStep = Median(timed.Select(s => s.Timings.Total));
+        var medianStep = BenchStats.Median(timed.Select(s => s.Timings.Total));
         var images = config.EffectiveBatch;
         var (rebuild, groups) = RebuildSeconds(network, 15);
         var perMicro = medianStep / config.GradientAccumulation;
@@ -111,13 +110,7 @@ public sealed class TrainBench : IStageBench
             if (r > 0) times.Add(begin + watch.Elapsed.TotalSeconds);
         }
         foreach (var p in network.UnetParameters.Concat(network.TextEncoderParameters)) p.grad = null;
-        return (Median(times), groups);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+        return (BenchStats.Median(times), groups);
     }
 
     private static List<OptimizerGroup> Groups(IDiffusionTask task) =>
