@@ -1,4 +1,5 @@
 using Microsoft.DotNet.Interactive;
+using Microsoft.DotNet.Interactive.Formatting;
 
 namespace Kohaku.Notebooks;
 
@@ -11,4 +12,11 @@ public static class Cell
 
     // True inside `kohaku run` (headless), false in VS Code or outside a kernel.
     public static bool IsHeadless => KernelInvocationContext.Current?.HandlingKernel?.ParentKernel?.Name == Kernel.KohakuKernel.HeadlessRootName;
+
+    // An output that can be redrawn in place (VS Code); null headless or outside a kernel, where a
+    // cell writes its final state instead of thousands of updates.
+    public static DisplayedValue? DisplayInPlace(object value, string? mimeType = null) =>
+        KernelInvocationContext.Current is { } context && !IsHeadless
+            ? (mimeType is null ? context.Display(value) : context.Display(value, mimeType))
+            : null;
 }

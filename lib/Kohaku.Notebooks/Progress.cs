@@ -23,7 +23,7 @@ public static class Progress
             DisplayedValue? shown = null;
             return new Reporter(() => clock.Elapsed, DisplayInterval, text =>
             {
-                if (shown is null) shown = KernelInvocationContextExtensions.Display(context, text, PlainTextFormatter.MimeType);
+                if (shown is null) shown = Cell.DisplayInPlace(text, PlainTextFormatter.MimeType);
                 else shown.Update(text);
             });
         }

@@ -17,10 +17,9 @@ public static class Chart
     {
         var xs = x.ToArray();
         var ys = y.ToArray();
-        var raw = PChart.Line<double, double, string>(x: xs, y: ys, Name: name);
         var chart = smoothWindow > 1
             ? PChart.Combine([PChart.Line<double, double, string>(x: xs, y: ys, Name: name, Opacity: 0.35), PChart.Line<double, double, string>(x: xs, y: MovingAverage(ys, smoothWindow), Name: $"{name} (mean of {smoothWindow})")])
-            : raw;
+            : PChart.Line<double, double, string>(x: xs, y: ys, Name: name);
         return Style(chart, title, xTitle, yTitle);
     }
 

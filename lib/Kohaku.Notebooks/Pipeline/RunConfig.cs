@@ -9,7 +9,7 @@ using Kohaku.Training.Config;
 
 namespace Kohaku.Notebooks.Pipeline;
 
-// The whole run file, read once and checked before the first stage starts, so a wrong path or
+// The whole run file, loaded and checked before the first stage starts, so a wrong path or
 // value stops the main job with every problem named instead of failing in notebook 05 an hour in.
 // Stages still read only their own section (RunFile.LoadSection); this record only composes them.
 public sealed record RunConfig(

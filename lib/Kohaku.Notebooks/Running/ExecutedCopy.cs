@@ -10,9 +10,7 @@ public static class ExecutedCopy
     // the same code (parameters applied) in every cell, every code cell executed, no error output.
     public static NotebookRunResult? Complete(string notebook, IReadOnlyDictionary<string, string> parameters, string outDir)
     {
-        var name = Path.GetFileNameWithoutExtension(notebook);
-        var executed = Path.Combine(Path.GetFullPath(outDir), name + ".ipynb");
-        var report = Path.ChangeExtension(executed, ".html");
+        var (executed, report) = NotebookRunner.OutputPaths(notebook, outDir);
         if (!File.Exists(executed) || !File.Exists(report)) return null;
         InteractiveDocument document;
         try { document = Notebook.Parse(File.ReadAllText(executed), NotebookRunner.KernelInfos()); }
@@ -20,7 +18,6 @@ public static class ExecutedCopy
         var code = document.Elements.Where(NotebookRunner.IsCode).ToList();
         if (code.Any(c => c.ExecutionOrder <= 0 || c.Outputs.OfType<ErrorElement>().Any())) return null;
         if (!code.Select(c => c.Contents).SequenceEqual(NotebookRunner.CodeToRun(notebook, parameters).Select(c => c.Contents))) return null;
-        var headlines = code.SelectMany(c => c.Outputs).SelectMany(NotebookRunner.HtmlOf).SelectMany(Report.HeadlinesIn).ToList();
-        return new NotebookRunResult(Path.GetFullPath(notebook), executed, report, TimeSpan.Zero, null, null, headlines);
+        return new NotebookRunResult(Path.GetFullPath(notebook), executed, report, TimeSpan.Zero, null, null, NotebookRunner.Headlines(code));
     }
 }

@@ -33,7 +33,7 @@ public static class HtmlReport
         {
             var cell = document.Elements[i];
             body.Append($"<div class=\"cell\" id=\"cell-{i + 1}\">");
-            if (cell.KernelName is "markdown" or "md")
+            if (!NotebookRunner.IsCode(cell))
                 body.Append(Markdown.ToHtml(cell.Contents));
             else
             {

@@ -24,8 +24,7 @@ public static class NotebookRunner
         var source = Path.GetFullPath(notebookPath);
         if (!File.Exists(source)) throw new FileNotFoundException($"notebook not found: {source}", source);
         var name = Path.GetFileNameWithoutExtension(source);
-        var executedPath = Path.Combine(Path.GetFullPath(outDir), name + ".ipynb");
-        var reportPath = Path.ChangeExtension(executedPath, ".html");
+        var (executedPath, reportPath) = OutputPaths(source, outDir);
         if (string.Equals(executedPath, source, StringComparison.Ordinal))
             throw new ArgumentException($"{source}: --out would overwrite the notebook itself; choose another folder");
 
@@ -86,8 +85,7 @@ public static class NotebookRunner
 
         var duration = clock.Elapsed;
         AtomicFile.WriteAllText(executedPath, WithCellIds(document.ToJupyterJson(null)));
-        var headlines = document.Elements.SelectMany(c => c.Outputs).SelectMany(HtmlOf).SelectMany(Report.HeadlinesIn).ToList();
-        var run = new NotebookRunResult(source, executedPath, reportPath, duration, failedCell, error, headlines);
+        var run = new NotebookRunResult(source, executedPath, reportPath, duration, failedCell, error, Headlines(document.Elements));
         AtomicFile.WriteAllText(reportPath, HtmlReport.Render(document, run));
         return run;
     }
@@ -139,6 +137,17 @@ public static class NotebookRunner
     }
 
     internal static bool IsCode(InteractiveDocumentElement e) => e.KernelName is not ("markdown" or "md");
+
+    // Where a run of `notebook` into outDir writes its executed copy and its report.
+    internal static (string Executed, string Report) OutputPaths(string notebook, string outDir)
+    {
+        var executed = Path.Combine(Path.GetFullPath(outDir), Path.GetFileNameWithoutExtension(notebook) + ".ipynb");
+        return (executed, Path.ChangeExtension(executed, ".html"));
+    }
+
+    // The headline figures the cells' HTML outputs carry (see Report).
+    internal static List<(string Name, string Value)> Headlines(IEnumerable<InteractiveDocumentElement> cells) =>
+        cells.SelectMany(c => c.Outputs).SelectMany(HtmlOf).SelectMany(Report.HeadlinesIn).ToList();
 
     internal static IEnumerable<string> HtmlOf(InteractiveDocumentOutputElement o) => o switch
     {
