@@ -26,7 +26,7 @@ internal sealed class InspectVerb : IVerb
                 var listed = SdxlInspector.ArchitectureKeys(SdxlConfig.ByName(archName));
                 if (parse.GetValue(keys))
                     foreach (var (key, shape) in listed) Console.WriteLine($"{key}\t[{string.Join(", ", shape)}]");
-                Console.WriteLine($"{archName}: {listed.Count} keys, {listed.Sum(k => k.Shape.Aggregate(1L, (a, b) => a * b)):N0} elements");
+                Console.WriteLine($"{archName}: {listed.Count} keys, {listed.Sum(k => SafeDTypes.ElementCount(k.Shape)):N0} elements");
                 return 0;
             }
             Print(SdxlInspector.Inspect(path!));

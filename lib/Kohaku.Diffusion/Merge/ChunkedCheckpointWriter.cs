@@ -15,7 +15,7 @@ public static class ChunkedCheckpointWriter
 
     public sealed record Entry(string Name, SafeDType DType, long[] Shape)
     {
-        public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
+        public long ElementCount => SafeDTypes.ElementCount(Shape);
     }
 
     public static void Write(string path, IEnumerable<Entry> entries, Func<Entry, long, long, Tensor> produce, IReadOnlyDictionary<string, string>? metadata = null)

@@ -9,6 +9,9 @@ public enum SafeDType { F16, BF16, F32, F64, I64, I32, I16, I8, U8, BOOL }
 
 public static class SafeDTypes
 {
+    // Elements of a tensor of this shape (1 for a scalar); OverflowException past long.
+    public static long ElementCount(IEnumerable<long> shape) => shape.Aggregate(1L, (n, d) => checked(n * d));
+
     public static int ElementSize(this SafeDType dtype) => dtype switch
     {
         SafeDType.F64 or SafeDType.I64 => 8,

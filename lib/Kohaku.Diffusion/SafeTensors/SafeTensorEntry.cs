@@ -7,7 +7,7 @@ namespace Kohaku.Diffusion.SafeTensors;
 // disposes what Produce returns unless DisposeAfterWrite is false (tensors the caller still owns).
 public sealed record SafeTensorEntry(string Name, SafeDType DType, long[] Shape, Func<Tensor> Produce, bool DisposeAfterWrite = true)
 {
-    public long ElementCount => Shape.Aggregate(1L, (n, d) => checked(n * d));
+    public long ElementCount => SafeDTypes.ElementCount(Shape);
 
     public long ByteCount => checked(ElementCount * DType.ElementSize());
 

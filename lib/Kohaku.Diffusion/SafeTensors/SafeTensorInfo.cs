@@ -4,7 +4,7 @@ namespace Kohaku.Diffusion.SafeTensors;
 // (the header's data_offsets), already checked against the file.
 public sealed record SafeTensorInfo(string Name, SafeDType DType, long[] Shape, long Begin, long End)
 {
-    public long ElementCount => Shape.Aggregate(1L, (n, d) => n * d);
+    public long ElementCount => SafeDTypes.ElementCount(Shape);
 
     public long ByteCount => End - Begin;
 

@@ -111,7 +111,7 @@ internal sealed record SafeTensorsHeader(
         long expected;
         try
         {
-            expected = checked(shape.Aggregate(1L, (n, d) => n * d) * dtype.ElementSize());
+            expected = checked(SafeDTypes.ElementCount(shape) * dtype.ElementSize());
         }
         catch (OverflowException)
         {
