@@ -14,4 +14,6 @@ foreach (var verb in verbs) root.Subcommands.Add(verb);
 if (args.Length > 0 && args[0] is not ("kernel" or "--help" or "-h" or "-?" or "--version" or "env"))
     Console.Error.WriteLine($"kohaku: {Kohaku.Diffusion.TorchRuntime.Describe()}");
 
-return await root.Parse(args).InvokeAsync();
+// Long verbs (train, export, buckets, run) handle SIGINT/SIGTERM themselves (Verbs/StopSignals): they
+// finish the unit in progress and save. System.CommandLine's own handler would end them after a timeout.
+return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });

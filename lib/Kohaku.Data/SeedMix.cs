@@ -2,7 +2,7 @@ namespace Kohaku.Data;
 
 // splitmix64's finaliser over three keys (seed and two counters): independent, replayable streams
 // for per-step caption augmentation and per-epoch crops without sharing one Random between threads.
-internal static class SeedMix
+public static class SeedMix
 {
     public static ulong Of(ulong a, ulong b, ulong c)
     {

@@ -11,6 +11,12 @@ internal static class BadInput
         {
             return action();
         }
+        catch (OperationCanceledException)
+        {
+            // A stop signal (Verbs/StopSignals) ended a verb between two units of work.
+            Console.Error.WriteLine($"{verb}: stopped before the end; what was written is kept, and the same command completes it");
+            return 130;
+        }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException
             || alsoBadInput?.Invoke(e) == true)
         {

@@ -33,16 +33,17 @@ internal sealed class BucketsVerb : IVerb
         var randomCrop = new Option<bool>("--random-crop") { Description = "Cut a seeded random window instead of the centre." };
         var seed = new Option<int>("--seed") { Description = "Seed for random crops." };
         var command = new Command("assign", "Decode each selected image, choose its bucket and record the SDXL size metadata.") { images, ids, output, noUpscale, randomCrop, seed };
-        command.SetAction((parse, cancel) => Task.FromResult(BadInput.Guard("buckets assign", () =>
+        command.SetAction(parse => BadInput.Guard("buckets assign", () =>
         {
+            using var stop = new StopSignals("buckets assign");
             var config = baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) };
             var path = Path.GetFullPath(parse.GetValue(output)!);
-            var result = BucketStage.Run(config, parse.GetValue(ids)!, path, warning: Console.Error.WriteLine, cancel: cancel);
+            var result = BucketStage.Run(config, parse.GetValue(ids)!, path, warning: Console.Error.WriteLine, cancel: stop.Token);
             foreach (var b in result.Buckets) Console.WriteLine($"{b.Width}x{b.Height}\t{b.Count}");
             foreach (var s in result.Skipped) Console.WriteLine($"skipped {s.Id}: {s.Reason}: {s.Detail}");
             Console.WriteLine($"{result.Images.Count} images in {result.Buckets.Count} buckets, {result.Skipped.Count} skipped → {path}");
-            return 0;
-        })));
+            return stop.Received is null ? 0 : stop.ExitCode;
+        }));
         return command;
     }
 }

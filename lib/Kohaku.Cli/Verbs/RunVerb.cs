@@ -15,8 +15,9 @@ internal sealed class RunVerb : IVerb
         var skip = new Option<bool>("--skip-complete") { Description = "With --out of an earlier run: skip notebooks whose executed copy there is complete." };
         var resume = new Option<bool>("--resume") { Description = "Continue the latest run under runs/: notebooks that completed there are skipped, the rest run again." };
         var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip, resume };
-        command.SetAction(async (parse, cancel) =>
+        command.SetAction(async parse =>
         {
+            using var stop = new StopSignals("run");
             var extra = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var p in parse.GetValue(param) ?? [])
             {
@@ -49,8 +50,9 @@ internal sealed class RunVerb : IVerb
             }
             try
             {
-                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error, skipComplete, cancel);
+                var results = await RunJob.RunAsync(list, parameters, dir, Console.Error, skipComplete, stop.Token);
                 Console.WriteLine(Path.Combine(dir, "index.html"));
+                if (stop.Received is not null) return stop.ExitCode;
                 return results.All(r => r.Succeeded) && results.Count == list.Length ? 0 : 1;
             }
             catch (Exception e) when (e is ArgumentException or FileNotFoundException)

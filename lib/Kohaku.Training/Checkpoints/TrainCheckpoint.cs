@@ -10,7 +10,8 @@ namespace Kohaku.Training.Checkpoints;
 // One resumable checkpoint = one safetensors file, written atomically (temp file + rename), so a
 // run killed mid-write leaves the previous checkpoint as the newest complete one. Tensors:
 // "param.<name>" trainable weights, "optim.<group>.<i>.<slot>" optimizer state (8-bit codes and
-// absmax as stored), "rng.<name>" generator states (uint8). Metadata "kohaku.train" holds TrainState.
+// absmax as stored). No generator state: every draw is keyed by (seed, step, sample). Metadata
+// "kohaku.train" holds TrainState.
 public static class TrainCheckpoint
 {
     public const string StateKey = "kohaku.train";

@@ -5,7 +5,9 @@ namespace Kohaku.Training.Checkpoints;
 
 // Everything except tensors a resumed run needs to continue exactly: the optimizer-step counter,
 // the schedule position (skipped steps do not advance it), the next batch, the loss scaler and the
-// non-finite streak. Stored as JSON in the checkpoint's safetensors metadata.
+// non-finite streak. GradientAccumulation counts the micro-batches of one optimizer step over all
+// ranks, so a run resumes at any rank count whose accumulation × ranks matches; WorldSize records
+// the rank count that wrote it. Stored as JSON in the checkpoint's safetensors metadata.
 public sealed record TrainState(
     long Step,
     long ScheduleStep,
@@ -15,7 +17,8 @@ public sealed record TrainState(
     long Seed,
     int BatchSize,
     int GradientAccumulation,
-    string Optimizer)
+    string Optimizer,
+    int WorldSize = 1)
 {
     public static TrainState Start(long seed, int batchSize, int accumulation, string optimizer, LossScalerState scaler) =>
         new(0, 0, new BatchPosition(0, 0), scaler, 0, seed, batchSize, accumulation, optimizer);

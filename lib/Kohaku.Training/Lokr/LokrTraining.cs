@@ -8,6 +8,7 @@ using Kohaku.Diffusion.SafeTensors;
 using Kohaku.Diffusion.Sdxl;
 using Kohaku.Diffusion.Tokenizer;
 using Kohaku.Training.Config;
+using Kohaku.Training.Distributed;
 using Kohaku.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -16,23 +17,29 @@ namespace Kohaku.Training.Lokr;
 
 // Stage 5 entry point (`kohaku train`, notebook 05): loads the base checkpoint in the precision's
 // dtype and freezes it, attaches LoKr (fp32 factors), runs the DiffusionTrainer on the bucketed,
-// captioned images, and writes workDir/lokr.safetensors once every step is done.
+// captioned images, and writes workDir/lokr.safetensors once every step is done. Under MPI every
+// rank runs this with its communicator; rank 0 alone logs and writes.
 public static class LokrTraining
 {
     public static TrainResult Run(TrainConfig config, LokrConfig lokr, TrainPaths paths, bool resume,
-        Action<TrainStep>? onStep = null, Action<string>? log = null, CancellationToken cancel = default, IProgress<StageProgress>? progress = null)
+        Action<TrainStep>? onStep = null, Action<string>? log = null, CancellationToken cancel = default, IProgress<StageProgress>? progress = null,
+        ICommunicator? communicator = null, bool overwrite = false)
     {
         config.Validate();
         lokr.Validate();
         var problems = paths.Problems();
         if (problems.Count > 0) throw new FileNotFoundException("train: " + string.Join("; ", problems));
+        communicator ??= SingleProcess.Instance;
+        if (communicator.Rank != 0) log = null;
 
-        var device = TorchRuntime.DefaultDevice;
+        var device = RankPlacement.Apply(communicator);
         var precision = DiffusionTrainer.ResolvePrecision(config.Precision, device);
         if (precision == TrainPrecision.Fp16 && device.type != DeviceType.CUDA)
             throw new ArgumentException("train.precision: fp16 training on CPU is pathologically slow (fp16 conv weight grads); use fp32 or bf16");
         var dtype = precision switch { TrainPrecision.Fp16 => ScalarType.Float16, TrainPrecision.Bf16 => ScalarType.BFloat16, _ => ScalarType.Float32 };
         log?.Invoke($"train: {TorchRuntime.Describe()}, base in {dtype}, LoKr in fp32, {config.Optimizer}");
+        if (communicator.Size > 1)
+            log?.Invoke($"train: {communicator.Describe()}; {config.BatchSize} × {config.GradientAccumulation} per rank, {config.BatchSize * config.GradientAccumulation * communicator.Size} images per optimizer step, device {device}{(device.type == DeviceType.CPU ? $" with {get_num_threads()} threads" : "")}");
 
         using var models = SdxlCheckpoint.Load(paths.BaseCheckpoint, null, device, dtype);
         // Latents come from an fp32 VAE whatever the UNet runs in (the SDXL VAE overflows in fp16).
@@ -50,24 +57,25 @@ public static class LokrTraining
         var task = new SdxlLokrTask(models, network, tokenizer, samples, id => images.Load(id), config, new LatentCache(paths.LatentDir, config.Seed), device);
         log?.Invoke($"train: {samples.Count} images in {task.Buckets.Count} buckets, {network.Modules.Count} LoKr modules, {network.ParameterCount:N0} trainable parameters");
 
-        var trainer = new DiffusionTrainer(config, task, paths.TrainDir);
+        var trainer = new DiffusionTrainer(config, task, paths.TrainDir, communicator) { Log = log };
         if (onStep is not null) trainer.StepCompleted += onStep;
         if (progress is not null)
             trainer.StepCompleted += s => progress.Report(new StageProgress("train", s.Step, s.TotalSteps, string.Create(CultureInfo.InvariantCulture, $"loss {s.Loss:F4}, {s.ImagesPerSecond:F2} img/s")));
-        var result = trainer.Run(resume, cancel);
+        var result = trainer.Run(resume, cancel, overwrite);
         if (result.Steps < result.TotalSteps)
         {
             // Stopped early: lokr.safetensors marks a finished stage, so only the checkpoint is written.
             log?.Invoke($"train: stopped at step {result.Steps}/{result.TotalSteps}; continue with resume from {result.LastCheckpoint}");
             return result;
         }
-        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count));
+        if (communicator.Rank != 0) return result;
+        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count, communicator.Size));
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
         return result;
     }
 
     // kohya's ss_* training keys that apply to this run (kohya-sdxl.md §6.4); values are strings.
-    private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images) => new()
+    private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images, int processes) => new()
     {
         ["ss_unet_lr"] = c.UnetLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["ss_text_encoder_lr"] = c.TextEncoderLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
@@ -78,6 +86,7 @@ public static class LokrTraining
         ["ss_noise_offset"] = c.NoiseOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_max_grad_norm"] = c.MaxGradNorm.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_gradient_accumulation_steps"] = c.GradientAccumulation.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_num_processes"] = processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_seed"] = c.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_num_train_images"] = images.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_steps"] = r.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -53,15 +53,15 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
     public IReadOnlyList<TrainableGroup> TrainableGroups { get; }
     public IReadOnlyList<IReadOnlyList<int>> Buckets { get; }
 
-    public Tensor Latents(SampleBatch batch, Generator rng)
+    public Tensor Latents(SampleBatch batch, IReadOnlyList<Generator> rngs)
     {
         using var scope = NewDisposeScope();
-        var rows = batch.Samples.Select(i =>
+        var rows = batch.Samples.Select((i, k) =>
         {
             var s = _samples[i];
             Tensor Pixels() => Chw(_loadImage(s.Id));
             return _cache is null
-                ? LatentCache.Encode(Pixels(), _models.Vae, rng)
+                ? LatentCache.Encode(Pixels(), _models.Vae, rngs[k])
                 : _cache.GetOrEncode(s.Id, s.Bucket.Bucket[0], s.Bucket.Bucket[1], Pixels, _models.Vae);
         }).ToArray();
         return stack(rows).to(Device).MoveToOuterDisposeScope();

@@ -1,9 +1,11 @@
 using System.Diagnostics;
+using Kohaku.Data;
 using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.Sampling;
 using Kohaku.Training.Checkpoints;
 using Kohaku.Training.Config;
 using Kohaku.Training.Data;
+using Kohaku.Training.Distributed;
 using Kohaku.Training.Loss;
 using Kohaku.Training.Optim;
 using Kohaku.Training.Precision;
@@ -14,23 +16,27 @@ using static TorchSharp.torch;
 
 namespace Kohaku.Training.Trainer;
 
-// The kohya SDXL network-training step (kohya-sdxl.md §0) around any IDiffusionTask: per micro-batch
-// latents, noise (+offset), t ~ U{0..999}, x_t = √ᾱ·x0 + √(1−ᾱ)·ε, ε-prediction, fp32 MSE with min-SNR
-// weights; loss/accumulation scaled by the loss scaler; at the window's end unscale, skip on
-// inf/NaN (schedule not advanced), clip to MaxGradNorm, lr from the warm-up schedule, optimizer step.
-// Randomness comes only from CPU generators saved in checkpoints, so a resumed run on CPU ends with
-// bit-identical weights.
+// The kohya SDXL network-training step (kohya-sdxl.md §0) around any IDiffusionTask, data-parallel
+// over the communicator's ranks. One optimizer step reads the next GradientAccumulation × ranks
+// batches of the sampler (fewer at an epoch's end); rank r trains the r-th run of GradientAccumulation
+// of them. Per micro-batch: latents, noise (+offset), t ~ U{0..999}, x_t = √ᾱ·x0 + √(1−ᾱ)·ε,
+// ε-prediction, fp32 MSE with min-SNR weights, backward of loss × scale / micro-batches per step.
+// At the window's end the gradients are summed over ranks, unscaled, checked (skip on inf/NaN with
+// the schedule held), clipped to MaxGradNorm, and every rank applies the same optimizer step.
+// Each sample's randomness comes from a generator keyed by (seed, step, its place in the step's
+// global batch), so the result does not depend on the rank count and a resume replays it exactly.
 public sealed class DiffusionTrainer
 {
     private readonly TrainConfig _config;
     private readonly IDiffusionTask _task;
     private readonly NoiseSchedule _schedule = NoiseSchedule.ScaledLinear();
 
-    public DiffusionTrainer(TrainConfig config, IDiffusionTask task, string trainDir)
+    public DiffusionTrainer(TrainConfig config, IDiffusionTask task, string trainDir, ICommunicator? communicator = null)
     {
-        _config = config.Validate();
+        _config = config;
         _task = task;
         TrainDir = trainDir;
+        Communicator = communicator ?? SingleProcess.Instance;
         Sampler = new BucketBatchSampler(task.Buckets, config.BatchSize, config.Seed);
     }
 
@@ -39,200 +45,364 @@ public sealed class DiffusionTrainer
     public string PreviewDir => Path.Combine(TrainDir, "previews");
     public string MetricsPath => Path.Combine(TrainDir, "metrics.jsonl");
     public BucketBatchSampler Sampler { get; }
+    public ICommunicator Communicator { get; }
 
-    // kohya: epochs · ceil(batches per epoch / accumulation); an epoch's last window may be short.
-    public long StepsPerEpoch => (Sampler.BatchesPerEpoch + _config.GradientAccumulation - 1) / _config.GradientAccumulation;
+    // The global batch of one optimizer step, in micro-batches: accumulation is per rank, as in kohya.
+    public int MicroBatchesPerStep => _config.GradientAccumulation * Communicator.Size;
+
+    // kohya: epochs · ceil(batches per epoch / micro-batches per step); an epoch's last window may be short.
+    public long StepsPerEpoch => (Sampler.BatchesPerEpoch + MicroBatchesPerStep - 1) / MicroBatchesPerStep;
 
     public long TotalSteps => _config.MaxSteps > 0 ? _config.MaxSteps : _config.Epochs * StepsPerEpoch;
 
-    // on_batch_end: raised after every optimizer step (notebook charts, CLI progress).
+    // on_batch_end: raised on rank 0 after every optimizer step (notebook charts, CLI progress).
     public event Action<TrainStep>? StepCompleted;
+
+    // Notes for the user (a checkpoint skipped on resume, an earlier run's files removed).
+    public Action<string>? Log { get; init; }
 
     // Test hooks: poison the gradients before the overflow check of the given step, and run code
     // before each checkpoint tensor is written (to kill a run mid-write).
     internal Func<long, bool>? InjectOverflow { get; set; }
     internal Action<string>? BeforeCheckpointTensor { get; set; }
 
+    private bool IsWriter => Communicator.Rank == 0;
+
     public bool LossScalingEnabled => ResolvePrecision(_config.Precision, _task.Device) == TrainPrecision.Fp16;
 
     public static TrainPrecision ResolvePrecision(TrainPrecision precision, Device device) =>
         precision != TrainPrecision.Auto ? precision : device.type == DeviceType.CUDA ? TrainPrecision.Fp16 : TrainPrecision.Fp32;
 
-    public TrainResult Run(bool resume, CancellationToken cancel = default)
+    // Runs until TotalSteps or until a stop is requested on any rank (cancel): the step in progress
+    // is finished and checkpointed first. overwrite: a fresh run may replace an earlier run's
+    // checkpoints and metrics (without it, it refuses to start over them).
+    public TrainResult Run(bool resume, CancellationToken cancel = default, bool overwrite = false)
     {
         Directory.CreateDirectory(TrainDir);
-        var groups = BuildGroups();
-        var parameters = groups.SelectMany(g => g.Parameters).ToList();
-        // By reference: Tensor equality compares values.
-        var trained = new HashSet<object>(parameters, ReferenceEqualityComparer.Instance);
-        var keyed = _task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => trained.Contains(kp.Parameter)).ToList();
-        using var optimizer = OptimizerFactory.Create(_config, groups);
-        var scaler = new DynamicLossScaler(LossScalingEnabled, _config.InitialLossScale, growthInterval: _config.LossScaleGrowthInterval);
-        using var rng = new Generator(unchecked((ulong)_config.Seed));
-        var state = TrainState.Start(_config.Seed, _config.BatchSize, _config.GradientAccumulation, _config.Optimizer.ToString(), scaler.Save());
-        var metrics = new MetricsLog(MetricsPath);
-        string? lastCheckpoint = null;
-
-        if (resume && TrainCheckpoint.List(CheckpointDir) is [var newest, ..])
-        {
-            state = Restore(newest.Path, keyed, optimizer, scaler, rng);
-            lastCheckpoint = newest.Path;
-            metrics.TruncateAfter(state.Step);
-        }
-        else
-        {
-            // A fresh run owns its train folder: an older run's checkpoints would otherwise be
-            // taken for this run's newest on a later --resume.
-            foreach (var (_, path) in TrainCheckpoint.List(CheckpointDir)) File.Delete(path);
-            if (File.Exists(MetricsPath)) File.Delete(MetricsPath);
-        }
-
-        var minSnr = _config.MinSnrGamma > 0 ? new MinSnrWeight(_schedule, _config.MinSnrGamma) : null;
-        var warmup = new WarmupConstantSchedule(_config.WarmupSteps);
-        using var sqrtAlpha = tensor(_schedule.AlphasCumprod.Select(a => (float)Math.Sqrt(a)).ToArray(), device: _task.Device).DetachFromDisposeScope();
-        using var sqrtOneMinusAlpha = tensor(_schedule.AlphasCumprod.Select(a => (float)Math.Sqrt(1 - a)).ToArray(), device: _task.Device).DetachFromDisposeScope();
-        var batches = Sampler.From(state.Position).GetEnumerator();
-
-        while (state.Step < TotalSteps && !cancel.IsCancellationRequested)
+        using var run = new Session(this);
+        var state = resume ? Resume(run) : Start(run, overwrite);
+        string? lastCheckpoint = run.ResumedFrom;
+        var stop = false;
+        while (state.Step < TotalSteps && !stop)
         {
             var watch = Stopwatch.StartNew();
-            double data = 0, forward = 0, backward = 0, lossSum = 0;
-            int images = 0, micros = 0, epoch = 0;
-            var position = state.Position;
-            foreach (var p in parameters) p.grad = null;
-            // The task's once-per-step work counts as forward (begin) and backward (end).
-            var tBegin = watch.Elapsed.TotalSeconds;
-            _task.BeginAccumulation();
-            forward += watch.Elapsed.TotalSeconds - tBegin;
-            for (var micro = 0; micro < _config.GradientAccumulation; micro++)
-            {
-                using var scope = NewDisposeScope();
-                batches.MoveNext();
-                var (at, batch) = batches.Current;
-                epoch = at.Epoch;
-                position = position.Next(Sampler.BatchesPerEpoch);
-                var t0 = watch.Elapsed.TotalSeconds;
-                var latents = _task.Latents(batch, rng);
-                var noise = randn(latents.shape, generator: rng);
-                if (_config.NoiseOffset > 0)
-                    noise = noise.Plus(randn([latents.shape[0], latents.shape[1], 1, 1], generator: rng).Times(_config.NoiseOffset));
-                noise = noise.to(_task.Device);
-                var timesteps = randint(0, _schedule.Steps, [latents.shape[0]], dtype: ScalarType.Int64, generator: rng).to(_task.Device);
-                var t1 = watch.Elapsed.TotalSeconds;
-                var noisy = (latents * sqrtAlpha.index_select(0, timesteps).view(-1, 1, 1, 1))
-                    .Plus(noise * sqrtOneMinusAlpha.index_select(0, timesteps).view(-1, 1, 1, 1));
-                var prediction = _task.PredictNoise(noisy, timesteps, batch, state.Step * _config.GradientAccumulation + micro);
-                var loss = DiffusionLoss.Compute(prediction, noise, minSnr?.For(timesteps));
-                lossSum += loss.item<float>();
-                var t2 = watch.Elapsed.TotalSeconds;
-                scaler.ScaleLoss(loss).DividedBy((double)_config.GradientAccumulation).backward();
-                var t3 = watch.Elapsed.TotalSeconds;
-                data += t1 - t0;
-                forward += t2 - t1;
-                backward += t3 - t2;
-                images += batch.Samples.Count;
-                micros++;
-                // accelerate syncs at the end of the dataloader: the epoch's last window is short,
-                // and its loss is still divided by the full accumulation count.
-                if (position.Index == 0) break;
-            }
-
-            var tEnd = watch.Elapsed.TotalSeconds;
-            _task.EndAccumulation();
-            var tOpt = watch.Elapsed.TotalSeconds;
-            backward += tOpt - tEnd;
-            if (InjectOverflow?.Invoke(state.Step) == true) Poison(parameters);
-            var skipped = scaler.UnscaleAndCheck(parameters);
-            var norm = skipped ? double.NaN : GradientClipping.ClipByGlobalNorm(parameters, _config.MaxGradNorm);
-            skipped |= !double.IsFinite(norm);
-            var rates = new Dictionary<string, double>();
-            foreach (var g in groups)
-            {
-                g.LearningRate = warmup.LearningRate(g.BaseLearningRate, state.ScheduleStep);
-                rates[g.Name] = g.LearningRate;
-            }
-            if (!skipped) optimizer.Step();
-            var lossScale = scaler.Scale;
-            scaler.Update(skipped);
-            foreach (var p in parameters) p.grad = null;
-            var meanLoss = lossSum / micros;
+            var window = NextWindow(run, state.Position);
+            var micro = RunMicroBatches(run, state, window, watch);
+            var end = EndWindow(run, state, micro, cancel);
+            stop = end.StopRequested;
+            var meanLoss = end.LossSum / end.MicroBatches;
             var streak = double.IsFinite(meanLoss) ? 0 : state.ConsecutiveNonFinite + 1;
             state = state with
             {
                 Step = state.Step + 1,
-                ScheduleStep = state.ScheduleStep + (skipped ? 0 : 1),
-                Position = position,
-                Scaler = scaler.Save(),
+                ScheduleStep = state.ScheduleStep + (end.Skipped ? 0 : 1),
+                Position = window[^1].Position.Next(Sampler.BatchesPerEpoch),
+                Scaler = run.Scaler.Save(),
                 ConsecutiveNonFinite = streak,
             };
             var seconds = watch.Elapsed.TotalSeconds;
-            var step = new TrainStep(state.Step, TotalSteps, epoch, meanLoss, rates, lossScale, norm, images / seconds, skipped,
-                new StepTimings(data, forward, backward, seconds - tOpt));
-            metrics.Append(step);
-            StepCompleted?.Invoke(step);
+            var step = new TrainStep(state.Step, TotalSteps, window[^1].Position.Epoch, meanLoss, end.LearningRates, end.LossScale, end.GradNorm,
+                end.Images / seconds, end.Skipped, micro.Timings with { Optimizer = seconds - micro.Timings.Data - micro.Timings.Forward - micro.Timings.Backward });
+            if (IsWriter)
+            {
+                run.Metrics.Append(step);
+                StepCompleted?.Invoke(step);
+            }
 
             if (streak > _config.MaxConsecutiveNonFinite)
                 throw new TrainingDivergedException(state.Step, streak, lastCheckpoint);
+            if (Communicator.Size > 1 && _config.RankCheckEverySteps > 0 && state.Step % _config.RankCheckEverySteps == 0)
+                CheckRanksAgree(run, state.Step);
             var due = _config.CheckpointEverySteps > 0 && state.Step % _config.CheckpointEverySteps == 0;
-            if (due || state.Step == TotalSteps)
-                lastCheckpoint = SaveCheckpoint(state, keyed, optimizer, rng);
-            if (_config.SampleEverySteps > 0 && state.Step % _config.SampleEverySteps == 0 && _task is IPreviewTask previews)
+            if (due || state.Step == TotalSteps || stop)
+                lastCheckpoint = SaveCheckpoint(run, state);
+            if (IsWriter && _config.SampleEverySteps > 0 && state.Step % _config.SampleEverySteps == 0 && _task is IPreviewTask previews)
                 previews.WritePreviews(state.Step, PreviewDir);
         }
-
-        if (cancel.IsCancellationRequested && state.Step < TotalSteps)
-            lastCheckpoint = SaveCheckpoint(state, keyed, optimizer, rng);
-        return new TrainResult(state.Step, TotalSteps, lastCheckpoint, scaler.SkippedSteps);
+        return new TrainResult(state.Step, TotalSteps, lastCheckpoint, run.Scaler.SkippedSteps);
     }
 
-    private List<OptimizerGroup> BuildGroups()
+    // What one run holds from start to end: the trained parameters, optimizer, loss scaler, metrics,
+    // the gradient exchange, the noise schedule on the device and the batch stream.
+    private sealed class Session : IDisposable
+    {
+        public Session(DiffusionTrainer trainer)
+        {
+            var config = trainer._config;
+            Groups = BuildGroups(trainer._task, config);
+            Parameters = Groups.SelectMany(g => g.Parameters).ToList();
+            // By reference: Tensor equality compares values.
+            var trained = new HashSet<object>(Parameters, ReferenceEqualityComparer.Instance);
+            Keyed = trainer._task.TrainableGroups.SelectMany(g => g.Parameters).Where(kp => trained.Contains(kp.Parameter)).ToList();
+            Optimizer = OptimizerFactory.Create(config, Groups);
+            Scaler = new DynamicLossScaler(trainer.LossScalingEnabled, config.InitialLossScale, growthInterval: config.LossScaleGrowthInterval);
+            Metrics = new MetricsLog(trainer.MetricsPath);
+            Reducer = trainer.Communicator.Size > 1 ? new GradientAllReduce(trainer.Communicator, Parameters) : null;
+            MinSnr = config.MinSnrGamma > 0 ? new MinSnrWeight(trainer._schedule, config.MinSnrGamma) : null;
+            var alphas = trainer._schedule.AlphasCumprod;
+            SqrtAlpha = tensor(alphas.Select(a => (float)Math.Sqrt(a)).ToArray(), device: trainer._task.Device).DetachFromDisposeScope();
+            SqrtOneMinusAlpha = tensor(alphas.Select(a => (float)Math.Sqrt(1 - a)).ToArray(), device: trainer._task.Device).DetachFromDisposeScope();
+        }
+
+        public List<OptimizerGroup> Groups { get; }
+        public List<Parameter> Parameters { get; }
+        public List<(string Key, Parameter Parameter)> Keyed { get; }
+        public TrainOptimizer Optimizer { get; }
+        public DynamicLossScaler Scaler { get; }
+        public MetricsLog Metrics { get; }
+        public GradientAllReduce? Reducer { get; }
+        public MinSnrWeight? MinSnr { get; }
+        public Tensor SqrtAlpha { get; }
+        public Tensor SqrtOneMinusAlpha { get; }
+        public IEnumerator<(BatchPosition Position, SampleBatch Batch)>? Batches { get; set; }
+        public string? ResumedFrom { get; set; }
+
+        public void Dispose()
+        {
+            Optimizer.Dispose();
+            Reducer?.Dispose();
+            SqrtAlpha.Dispose();
+            SqrtOneMinusAlpha.Dispose();
+            Batches?.Dispose();
+        }
+    }
+
+    private TrainState Start(Session run, bool overwrite)
+    {
+        var earlier = TrainCheckpoint.List(CheckpointDir);
+        if (earlier.Count > 0 && !overwrite)
+            throw new InvalidOperationException($"{CheckpointDir} holds an earlier run's checkpoints (newest: step {earlier[0].Step}); continue it with --resume, or start over with --overwrite, which deletes them and {MetricsPath}");
+        if (IsWriter && (earlier.Count > 0 || File.Exists(MetricsPath)))
+        {
+            foreach (var (_, path) in earlier) File.Delete(path);
+            File.Delete(MetricsPath);
+            Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
+        }
+        var state = TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());
+        run.Batches = Sampler.From(state.Position).GetEnumerator();
+        return state;
+    }
+
+    // The newest readable checkpoint; a damaged newer one is skipped with a note, never deleted.
+    private TrainState Resume(Session run)
+    {
+        var checkpoints = TrainCheckpoint.List(CheckpointDir);
+        if (checkpoints.Count == 0)
+        {
+            Log?.Invoke($"train: no checkpoint in {CheckpointDir} to resume from; starting at step 0");
+            return Start(run, overwrite: false);
+        }
+        foreach (var (step, path) in checkpoints)
+        {
+            LoadedCheckpoint checkpoint;
+            try
+            {
+                checkpoint = TrainCheckpoint.Read(path);
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException)
+            {
+                Log?.Invoke($"train: checkpoint {path} is unreadable ({e.Message}); trying the one before it");
+                continue;
+            }
+            using (checkpoint)
+            {
+                var state = Restore(run, checkpoint);
+                if (step != checkpoints[0].Step) Log?.Invoke($"train: resumed from {path} (step {step}), the newest readable checkpoint");
+                run.ResumedFrom = path;
+                if (IsWriter) run.Metrics.TruncateAfter(state.Step);
+                run.Batches = Sampler.From(state.Position).GetEnumerator();
+                return state;
+            }
+        }
+        throw new InvalidDataException($"{CheckpointDir}: none of its {checkpoints.Count} checkpoint(s) can be read; start over with --overwrite");
+    }
+
+    // The batches of the next optimizer step over all ranks, stopping after an epoch's last batch
+    // (accelerate syncs at the end of the dataloader; the loss is still divided by the full count).
+    private List<(BatchPosition Position, SampleBatch Batch)> NextWindow(Session run, BatchPosition start)
+    {
+        var window = new List<(BatchPosition, SampleBatch)>(MicroBatchesPerStep);
+        while (window.Count < MicroBatchesPerStep)
+        {
+            run.Batches!.MoveNext();
+            window.Add(run.Batches.Current);
+            if (run.Batches.Current.Position.Index == Sampler.BatchesPerEpoch - 1) break;
+        }
+        return window;
+    }
+
+    private sealed record MicroResult(double LossSum, int MicroBatches, int Images, StepTimings Timings);
+
+    // This rank's share of the window: forward and backward of each of its micro-batches, with the
+    // task's once-per-step work (BeginAccumulation, EndAccumulation) counted as forward and backward.
+    private MicroResult RunMicroBatches(Session run, TrainState state, List<(BatchPosition Position, SampleBatch Batch)> window, Stopwatch watch)
+    {
+        double data = 0, forward = 0, backward = 0, lossSum = 0;
+        int images = 0, micros = 0;
+        foreach (var p in run.Parameters) p.grad = null;
+        var t = watch.Elapsed.TotalSeconds;
+        _task.BeginAccumulation();
+        forward += watch.Elapsed.TotalSeconds - t;
+        var first = Communicator.Rank * _config.GradientAccumulation;
+        for (var g = first; g < Math.Min(first + _config.GradientAccumulation, window.Count); g++)
+        {
+            using var scope = NewDisposeScope();
+            var batch = window[g].Batch;
+            var t0 = watch.Elapsed.TotalSeconds;
+            var (latents, noise, timesteps) = DrawInputs(state.Step, g, batch);
+            var t1 = watch.Elapsed.TotalSeconds;
+            var noisy = (latents * run.SqrtAlpha.index_select(0, timesteps).view(-1, 1, 1, 1))
+                .Plus(noise * run.SqrtOneMinusAlpha.index_select(0, timesteps).view(-1, 1, 1, 1));
+            var prediction = _task.PredictNoise(noisy, timesteps, batch, state.Step * MicroBatchesPerStep + g);
+            var loss = DiffusionLoss.Compute(prediction, noise, run.MinSnr?.For(timesteps));
+            lossSum += loss.item<float>();
+            var t2 = watch.Elapsed.TotalSeconds;
+            run.Scaler.ScaleLoss(loss).DividedBy(MicroBatchesPerStep).backward();
+            var t3 = watch.Elapsed.TotalSeconds;
+            data += t1 - t0;
+            forward += t2 - t1;
+            backward += t3 - t2;
+            images += batch.Samples.Count;
+            micros++;
+        }
+        t = watch.Elapsed.TotalSeconds;
+        _task.EndAccumulation();
+        backward += watch.Elapsed.TotalSeconds - t;
+        return new MicroResult(lossSum, micros, images, new StepTimings(data, forward, backward, 0));
+    }
+
+    // Sample k of micro-batch g draws, from its own generator and in this order, its latent
+    // (a posterior sample when not cached), its noise, its noise offset and its timestep.
+    private (Tensor Latents, Tensor Noise, Tensor Timesteps) DrawInputs(long step, int g, SampleBatch batch)
+    {
+        var rngs = batch.Samples.Select((_, k) => new Generator(SeedMix.Of(unchecked((ulong)_config.Seed), unchecked((ulong)step), (ulong)(g * _config.BatchSize + k)))).ToArray();
+        try
+        {
+            var latents = _task.Latents(batch, rngs);
+            var sample = latents.shape.ToArray();
+            sample[0] = 1;
+            var noise = cat(rngs.Select(rng =>
+            {
+                var n = randn(sample, generator: rng);
+                return _config.NoiseOffset > 0 ? n.Plus(randn([1, sample[1], 1, 1], generator: rng).Times(_config.NoiseOffset)) : n;
+            }).ToArray()).to(_task.Device);
+            var timesteps = cat(rngs.Select(rng => randint(0, _schedule.Steps, [1], dtype: ScalarType.Int64, generator: rng)).ToArray()).to(_task.Device);
+            return (latents, noise, timesteps);
+        }
+        finally
+        {
+            foreach (var rng in rngs) rng.Dispose();
+        }
+    }
+
+    private sealed record WindowEnd(double LossSum, int MicroBatches, int Images, bool Skipped, bool StopRequested, double GradNorm, double LossScale, Dictionary<string, double> LearningRates);
+
+    // Sum the gradients over ranks, unscale and check them, agree on skip and stop across ranks,
+    // clip, set the warm-up learning rates and step. Every rank sees the same summed gradients, so
+    // the norm and the update are the same on each.
+    private WindowEnd EndWindow(Session run, TrainState state, MicroResult micro, CancellationToken cancel)
+    {
+        run.Reducer?.Run();
+        if (InjectOverflow?.Invoke(state.Step) == true) Poison(run.Parameters);
+        var nonFinite = run.Scaler.UnscaleAndCheck(run.Parameters);
+        double[] agreed = [micro.LossSum, micro.MicroBatches, micro.Images, nonFinite ? 1 : 0, cancel.IsCancellationRequested ? 1 : 0];
+        Communicator.AllReduce(agreed, ReduceOp.Sum);
+        var skipped = agreed[3] > 0;
+        var norm = double.NaN;
+        if (!skipped)
+        {
+            // Equal on every rank from equal gradients; reduced anyway, so one coefficient is certain.
+            double[] agreedNorm = [GradientClipping.GlobalNorm(run.Parameters)];
+            Communicator.AllReduce(agreedNorm, ReduceOp.Max);
+            norm = agreedNorm[0];
+            GradientClipping.Clip(run.Parameters, norm, _config.MaxGradNorm);
+        }
+        skipped |= !double.IsFinite(norm);
+        var rates = new Dictionary<string, double>();
+        var warmup = new WarmupConstantSchedule(_config.WarmupSteps);
+        foreach (var g in run.Groups)
+        {
+            g.LearningRate = warmup.LearningRate(g.BaseLearningRate, state.ScheduleStep);
+            rates[g.Name] = g.LearningRate;
+        }
+        if (!skipped) run.Optimizer.Step();
+        var lossScale = run.Scaler.Scale;
+        run.Scaler.Update(skipped);
+        foreach (var p in run.Parameters) p.grad = null;
+        return new WindowEnd(agreed[0], (int)agreed[1], (int)agreed[2], skipped, agreed[4] > 0, norm, lossScale, rates);
+    }
+
+    // Ranks apply identical steps to identical weights; a sum and a sum of squares of every trained
+    // tensor, compared across ranks, catches one that drifted (a faulty device, a non-deterministic kernel).
+    private void CheckRanksAgree(Session run, long step)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        double sum = 0, squares = 0;
+        foreach (var p in run.Parameters)
+        {
+            var d = p.detach().to(ScalarType.Float64);
+            sum += d.sum().item<double>();
+            squares += d.mul(d).sum().item<double>();
+        }
+        double[] extremes = [sum, squares, -sum, -squares];
+        Communicator.AllReduce(extremes, ReduceOp.Max);
+        if (extremes[0] != -extremes[2] || extremes[1] != -extremes[3])
+            throw new InvalidOperationException($"train: the ranks' weights differ after step {step} (rank {Communicator.Rank}: sum {sum:R}, sum of squares {squares:R}; range over ranks {-extremes[2]:R} … {extremes[0]:R}); the run stops rather than train diverged copies");
+    }
+
+    private static List<OptimizerGroup> BuildGroups(IDiffusionTask task, TrainConfig config)
     {
         var groups = new List<OptimizerGroup>();
-        foreach (var g in _task.TrainableGroups)
+        foreach (var g in task.TrainableGroups)
         {
-            var lr = g.Kind == GroupKind.Unet ? _config.UnetLearningRate : _config.TextEncoderLearningRate;
+            var lr = g.Kind == GroupKind.Unet ? config.UnetLearningRate : config.TextEncoderLearningRate;
             // kohya drops groups whose lr is 0; text encoders also when not trained.
-            if (lr <= 0 || (g.Kind == GroupKind.TextEncoder && !_config.TrainTextEncoders) || g.Parameters.Count == 0) continue;
+            if (lr <= 0 || (g.Kind == GroupKind.TextEncoder && !config.TrainTextEncoders) || g.Parameters.Count == 0) continue;
             groups.Add(new OptimizerGroup(g.Name, g.Parameters.Select(kp => kp.Parameter).ToList(), lr));
         }
         if (groups.Count == 0) throw new InvalidOperationException("nothing to train: every parameter group is empty or has learning rate 0");
         return groups;
     }
 
-    private string SaveCheckpoint(TrainState state, IReadOnlyList<(string Key, Parameter Parameter)> keyed, TrainOptimizer optimizer, Generator rng)
+    // Rank 0 writes; the others return the path it writes to.
+    private string SaveCheckpoint(Session run, TrainState state)
     {
+        if (!IsWriter) return TrainCheckpoint.PathFor(CheckpointDir, state.Step);
         using var scope = NewDisposeScope();
-        var tensors = keyed.Select(kp => new KeyValuePair<string, Tensor>("param." + kp.Key, kp.Parameter.detach()))
-            .Concat(optimizer.StateTensors().Select(kv => new KeyValuePair<string, Tensor>("optim." + kv.Key, kv.Value)))
-            .Append(new("rng.noise", GeneratorState.Save(rng)))
+        var tensors = run.Keyed.Select(kp => new KeyValuePair<string, Tensor>("param." + kp.Key, kp.Parameter.detach()))
+            .Concat(run.Optimizer.StateTensors().Select(kv => new KeyValuePair<string, Tensor>("optim." + kv.Key, kv.Value)))
             .ToList();
-        var path = TrainCheckpoint.Write(CheckpointDir, state, tensors, BeforeCheckpointTensor);
+        var path = TrainCheckpoint.Write(CheckpointDir, state with { WorldSize = Communicator.Size }, tensors, BeforeCheckpointTensor);
         TrainCheckpoint.Prune(CheckpointDir, _config.KeepCheckpoints);
         return path;
     }
 
-    private TrainState Restore(string path, IReadOnlyList<(string Key, Parameter Parameter)> keyed, TrainOptimizer optimizer, DynamicLossScaler scaler, Generator rng)
+    private TrainState Restore(Session run, LoadedCheckpoint checkpoint)
     {
-        using var checkpoint = TrainCheckpoint.Read(path);
         var s = checkpoint.State;
+        var path = checkpoint.Path;
         var mismatches = new List<string>();
         if (s.Seed != _config.Seed) mismatches.Add($"seed {s.Seed} ≠ {_config.Seed}");
         if (s.BatchSize != _config.BatchSize) mismatches.Add($"batchSize {s.BatchSize} ≠ {_config.BatchSize}");
-        if (s.GradientAccumulation != _config.GradientAccumulation) mismatches.Add($"gradientAccumulation {s.GradientAccumulation} ≠ {_config.GradientAccumulation}");
+        if (s.GradientAccumulation != MicroBatchesPerStep)
+        {
+            var fits = s.GradientAccumulation % Communicator.Size == 0 ? $"; at {Communicator.Size} rank(s) set gradientAccumulation to {s.GradientAccumulation / Communicator.Size}" : "";
+            mismatches.Add($"micro-batches per optimizer step {s.GradientAccumulation} (gradientAccumulation × ranks) ≠ {_config.GradientAccumulation} × {Communicator.Size}{fits}");
+        }
         if (s.Optimizer != _config.Optimizer.ToString()) mismatches.Add($"optimizer {s.Optimizer} ≠ {_config.Optimizer}");
         if (mismatches.Count > 0) throw new InvalidDataException($"{path}: cannot resume with a different train config: {string.Join(", ", mismatches)}");
         using (no_grad())
         {
-            foreach (var (key, p) in keyed)
+            foreach (var (key, p) in run.Keyed)
             {
                 var src = checkpoint.Require("param." + key);
                 if (!src.shape.SequenceEqual(p.shape)) throw new InvalidDataException($"{path}: param.{key} has shape [{string.Join(",", src.shape)}], model has [{string.Join(",", p.shape)}]");
                 p.copy_(src);
             }
         }
-        optimizer.LoadState(checkpoint.WithPrefix("optim."));
-        scaler.Restore(s.Scaler);
-        GeneratorState.Restore(rng, checkpoint.Require("rng.noise"), "rng.noise");
+        run.Optimizer.LoadState(checkpoint.WithPrefix("optim."));
+        run.Scaler.Restore(s.Scaler);
         return s;
     }
 

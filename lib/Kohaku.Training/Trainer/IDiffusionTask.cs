@@ -23,12 +23,14 @@ public interface IDiffusionTask
     // buckets[b] = sample indices in bucket b; one batch never mixes buckets.
     IReadOnlyList<IReadOnlyList<int>> Buckets { get; }
 
-    // Scaled latents [B,4,h,w] fp32 on Device; a posterior sample, if one is drawn, uses rng.
-    Tensor Latents(SampleBatch batch, Generator rng);
+    // Scaled latents [B,4,h,w] fp32 on Device; a posterior sample, if one is drawn, for sample k
+    // uses rngs[k] (that sample's own generator, so it does not depend on which rank draws it).
+    Tensor Latents(SampleBatch batch, IReadOnlyList<Generator> rngs);
 
-    // ε prediction (any float dtype) for x_t at integer timesteps [B]. microStep (counted from the
-    // run's start over all micro-batches) seeds this fetch's caption shuffle and tag dropout
-    // (CaptionAugmenter.Augment(caption, seed, microStep, indexInBatch)), so a resume replays them.
+    // ε prediction (any float dtype) for x_t at integer timesteps [B]. microStep (the micro-batch's
+    // place in the run over all ranks: step × micro-batches per step + its index in the step)
+    // seeds this fetch's caption shuffle and tag dropout (CaptionAugmenter.Augment(caption, seed,
+    // microStep, indexInBatch)), so neither the rank count nor a resume changes them.
     Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep);
 
     // Around one optimizer step's micro-batches (the trainable parameters do not change in between):

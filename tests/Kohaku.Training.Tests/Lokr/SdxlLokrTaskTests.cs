@@ -22,7 +22,9 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
     [Fact]
     public void Run_OverfitFourImagesWithTinySdxl_LossDecreases()
     {
-        var trainer = new DiffusionTrainer(Tiny, fx.Task(Tiny), Path.Combine(fx.Dir, "train"));
+        // 60 steps: over 30, the per-step draws of timesteps can hide the trend (seed 1337: −3 % at 30, −31 % at 60).
+        var config = Tiny with { MaxSteps = 60 };
+        var trainer = new DiffusionTrainer(config, fx.Task(config), Path.Combine(fx.Dir, "train"));
         var losses = new List<double>();
         trainer.StepCompleted += s => losses.Add(s.Loss);
         trainer.Run(resume: false);
@@ -37,8 +39,8 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
         var batch = new Kohaku.Training.Data.SampleBatch(1, [2, 3]);
         var loads = fx.ImageLoads;
         using var gen = new TorchSharp.torch.Generator(1);
-        using var a = task.Latents(batch, gen);
-        using var b = task.Latents(batch, gen);
+        using var a = task.Latents(batch, [gen, gen]);
+        using var b = task.Latents(batch, [gen, gen]);
         Assert.Equal([2L, 4, 12, 8], a.shape);
         Assert.True(a.Equals(b));
         Assert.True(fx.ImageLoads - loads <= 2);
@@ -51,7 +53,7 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
         var task = fx.Task(Tiny);
         var batch = new Kohaku.Training.Data.SampleBatch(0, [0, 1]);
         using var gen = new TorchSharp.torch.Generator(1);
-        using var latents = task.Latents(batch, gen);
+        using var latents = task.Latents(batch, [gen, gen]);
         using var eps = task.PredictNoise(latents, tensor(new long[] { 10, 500 }), batch, 0);
         eps.square().mean().backward();
         foreach (var group in task.TrainableGroups)

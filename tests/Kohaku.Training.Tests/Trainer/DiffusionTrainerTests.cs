@@ -52,13 +52,96 @@ public class DiffusionTrainerTests : IDisposable
     }
 
     [Fact]
-    public void Run_FreshRunInUsedFolder_DropsOlderCheckpoints()
+    public void Run_FreshRunInUsedFolder_RefusesAndKeepsTheEarlierRun()
     {
         new DiffusionTrainer(Small, new ToyDiffusionTask(), _dir).Run(resume: false);
-        var shorter = new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir);
-        shorter.Run(resume: false);
+        var again = new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir);
+        var e = Assert.Throws<InvalidOperationException>(() => again.Run(resume: false));
+        Assert.Contains("--resume", e.Message);
+        Assert.Contains("--overwrite", e.Message);
+        Assert.Equal([8L, 6, 3], TrainCheckpoint.List(again.CheckpointDir).Select(c => c.Step));
+        Assert.Equal(8, MetricsLog.Read(again.MetricsPath).Count);
+    }
+
+    [Fact]
+    public void Run_FreshRunInUsedFolderWithOverwrite_DropsOlderCheckpoints()
+    {
+        new DiffusionTrainer(Small, new ToyDiffusionTask(), _dir).Run(resume: false);
+        var notes = new List<string>();
+        var shorter = new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir) { Log = notes.Add };
+        shorter.Run(resume: false, overwrite: true);
         Assert.Equal([3L], TrainCheckpoint.List(shorter.CheckpointDir).Select(c => c.Step));
         Assert.Equal(3, MetricsLog.Read(shorter.MetricsPath).Count);
+        Assert.Contains(notes, n => n.Contains("removed 3 checkpoint(s)"));
+    }
+
+    [Fact]
+    public void Run_NewestCheckpointDamaged_ResumesFromThePreviousOneAndSaysSo()
+    {
+        var reference = new ToyDiffusionTask();
+        new DiffusionTrainer(Small, reference, Path.Combine(_dir, "a")).Run(resume: false);
+        var dir = Path.Combine(_dir, "b");
+        new DiffusionTrainer(Small with { MaxSteps = 6 }, new ToyDiffusionTask(), dir).Run(resume: false);
+        var newest = TrainCheckpoint.PathFor(Path.Combine(dir, "checkpoints"), 6);
+        File.WriteAllBytes(newest, File.ReadAllBytes(newest)[..100]);
+
+        var notes = new List<string>();
+        var task = new ToyDiffusionTask();
+        var resumed = new DiffusionTrainer(Small, task, dir) { Log = notes.Add }.Run(resume: true);
+        Assert.Equal(8, resumed.Steps);
+        Assert.Contains(notes, n => n.Contains(newest) && n.Contains("unreadable"));
+        Assert.Contains(notes, n => n.Contains("step-00000003") && n.Contains("resumed from"));
+        foreach (var (key, expected) in reference.Snapshot())
+            Assert.True(expected.Equals(task.Snapshot()[key]), $"{key} differs after resuming from the older checkpoint");
+    }
+
+    [Fact]
+    public void Run_StopRequestedMidStep_FinishesTheStepAndCheckpointsIt()
+    {
+        using var stop = new CancellationTokenSource();
+        var trainer = new DiffusionTrainer(Small with { CheckpointEverySteps = 0 }, new ToyDiffusionTask(), _dir);
+        trainer.StepCompleted += s => { if (s.Step == 1) stop.Cancel(); };
+        var result = trainer.Run(resume: false, stop.Token);
+        // The request arrived during step 1's reporting; step 2 was already under way and finished.
+        Assert.Equal(2, result.Steps);
+        Assert.Equal(TrainCheckpoint.PathFor(trainer.CheckpointDir, 2), result.LastCheckpoint);
+        Assert.Equal([2L], TrainCheckpoint.List(trainer.CheckpointDir).Select(c => c.Step));
+    }
+
+    // Rank 1 of 2 with accumulation 1 trains, at every step, the second micro-batch of what one
+    // process with accumulation 2 trains: the same samples with the same noise and timesteps and
+    // the same caption seed, because each draw is keyed by (seed, step, place in the global batch).
+    [Fact]
+    public void Run_SecondRankOfTwo_DrawsExactlyTheSecondHalfOfOneProcessesWindow()
+    {
+        var one = new ToyDiffusionTask { Record = true };
+        new DiffusionTrainer(Small with { MaxSteps = 3, CheckpointEverySteps = 0 }, one, Path.Combine(_dir, "one")).Run(resume: false);
+        var rank1 = new ToyDiffusionTask { Record = true };
+        new DiffusionTrainer(Small with { MaxSteps = 3, CheckpointEverySteps = 0, GradientAccumulation = 1 }, rank1, Path.Combine(_dir, "rank1"), new ShareOfTwo(1)).Run(resume: false);
+        Assert.Equal(6, one.Seen.Count);
+        Assert.Equal(3, rank1.Seen.Count);
+        for (var step = 0; step < 3; step++)
+        {
+            var (expected, actual) = (one.Seen[2 * step + 1], rank1.Seen[step]);
+            Assert.Equal(expected.MicroStep, actual.MicroStep);
+            Assert.Equal(expected.Samples, actual.Samples);
+            Assert.True(expected.Noisy.Equals(actual.Noisy), $"step {step}: noisy latents differ");
+            Assert.True(expected.Timesteps.Equals(actual.Timesteps), $"step {step}: timesteps differ");
+        }
+    }
+
+    // Rank `rank` of two whose reductions are left out: what this rank draws and trains is under test, not MPI.
+    private sealed class ShareOfTwo(int rank) : Kohaku.Training.Distributed.ICommunicator
+    {
+        public int Rank => rank;
+        public int Size => 2;
+        public int LocalRank => rank;
+        public int LocalSize => 2;
+        public string Describe() => $"rank {rank} of 2, not connected";
+        public void AllReduce(Span<float> values, Kohaku.Training.Distributed.ReduceOp op) { }
+        public void AllReduce(Span<double> values, Kohaku.Training.Distributed.ReduceOp op) { }
+        public void Abort(int exitCode) => throw new InvalidOperationException("abort");
+        public void Dispose() { }
     }
 
     [Fact]

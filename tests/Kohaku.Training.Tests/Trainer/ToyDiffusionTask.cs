@@ -41,15 +41,17 @@ internal sealed class ToyDiffusionTask : IDiffusionTask
     public int? NanAfterCalls { get; set; }
     public int Calls { get; private set; }
 
-    public Tensor Latents(SampleBatch batch, Generator rng)
-    {
-        var mean = stack(batch.Samples.Select(i => _means[i]).ToArray());
-        return mean + randn(mean.shape, generator: rng) * 0.05f;
-    }
+    // With Record, every PredictNoise call's inputs are kept in Seen.
+    public bool Record { get; init; }
+    public List<(long MicroStep, IReadOnlyList<int> Samples, Tensor Noisy, Tensor Timesteps)> Seen { get; } = [];
+
+    public Tensor Latents(SampleBatch batch, IReadOnlyList<Generator> rngs) =>
+        stack(batch.Samples.Select((i, k) => _means[i] + randn(_means[i].shape, generator: rngs[k]) * 0.05f).ToArray());
 
     public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep)
     {
         Calls++;
+        if (Record) Seen.Add((microStep, batch.Samples, noisyLatents.detach().clone().DetachFromDisposeScope(), timesteps.clone().DetachFromDisposeScope()));
         var x = nn.functional.conv2d(noisyLatents, _conv, padding: [1, 1]);
         var mixed = (x.flatten(1)[.., ..64] + 1).unsqueeze(1).matmul(_mixer).sum([2]).view(-1, 1, 1, 1) * 0.01f;
         var t = (timesteps.to(ScalarType.Float32) / 1000f).view(-1, 1, 1, 1);
