@@ -74,7 +74,7 @@ public static class Scalars
         return full(size, s);
     }
 
-    public static Tensor Full(long[] size, double value, ScalarType dtype, Device? device = null)
+    public static Tensor Full(long[] size, double value, ScalarType? dtype, Device? device = null)
     {
         using var s = value.ToScalar();
         return full(size, s, dtype, device);

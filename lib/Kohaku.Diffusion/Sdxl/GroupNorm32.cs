@@ -14,11 +14,11 @@ public sealed class GroupNorm32 : nn.Module<Tensor, Tensor>
     private readonly long groups;
     private readonly double eps;
 
-    public GroupNorm32(long groups, long channels, double eps) : base(nameof(GroupNorm32))
+    public GroupNorm32(long groups, long channels, double eps, Device? device = null, ScalarType? dtype = null) : base(nameof(GroupNorm32))
     {
         if (channels % groups != 0) throw new ArgumentException($"GroupNorm: {channels} channels do not split into {groups} groups");
-        weight = new Parameter(ones(channels));
-        bias = new Parameter(zeros(channels));
+        weight = new Parameter(ones(channels, device: device, dtype: dtype));
+        bias = new Parameter(zeros(channels, device: device, dtype: dtype));
         this.groups = groups;
         this.eps = eps;
         RegisterComponents();

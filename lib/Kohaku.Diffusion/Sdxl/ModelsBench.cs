@@ -54,7 +54,7 @@ public sealed class ModelsBench : IStageBench
     private static double StepSeconds(UnetConfig config, int latent, int warmups, int repeats, TextWriter log)
     {
         manual_seed(0);
-        using var unet = ModelBuilder.On(CPU, ScalarType.Float32, () => new UNet(config));
+        using var unet = new UNet(config);
         foreach (var p in unet.parameters()) p.requires_grad = false;
         var times = new List<double>();
         for (var i = 0; i < warmups + repeats; i++)

@@ -23,11 +23,12 @@ public static class SdxlCheckpoint
         config ??= Detect(file) ?? throw new InvalidDataException($"{path}: shapes match no known SDXL architecture ({string.Join(", ", SdxlConfig.Presets.Select(p => p.Name))})");
         // The SDXL VAE overflows in fp16 (sdxl-arch.md §8): keep it in fp32 then.
         var vaeType = dtype == ScalarType.Float16 ? ScalarType.Float32 : dtype;
+        // Parameters are born on the target device in the target dtype, so no fp32 copy is ever held.
         var models = new SdxlModels(config,
-            ModelBuilder.On(device, dtype, () => new Unet.UNet(config.Unet)),
-            ModelBuilder.On(device, dtype, () => new TextEncoders.ClipTextModel(config.Te1)),
-            ModelBuilder.On(device, dtype, () => new TextEncoders.OpenClipTextModel(config.Te2)),
-            ModelBuilder.On(device, vaeType, () => new Vae.AutoencoderKL(config.Vae)));
+            new Unet.UNet(config.Unet, device, dtype),
+            new TextEncoders.ClipTextModel(config.Te1, device, dtype),
+            new TextEncoders.OpenClipTextModel(config.Te2, device, dtype),
+            new Vae.AutoencoderKL(config.Vae, device, vaeType));
         try
         {
             var reports = new Dictionary<string, LoadReport>();

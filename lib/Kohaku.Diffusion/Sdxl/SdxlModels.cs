@@ -34,16 +34,17 @@ public sealed class SdxlModels : IDisposable
     public OpenClipTextModel Te2 { get; }
     public AutoencoderKL Vae { get; }
 
-    // Random-initialised modules on the current default device (CPU unless ModelBuilder wraps
-    // the call). Build outside any dispose scope: parameters created inside one die with it.
-    public static SdxlModels Create(SdxlConfig config)
+    // Random-initialised modules, CPU/F32 unless told otherwise. Build outside any dispose scope:
+    // parameters created inside one die with it.
+    public static SdxlModels Create(SdxlConfig config, Device? device = null, ScalarType? dtype = null)
     {
         config.Validate();
-        return new SdxlModels(config, new UNet(config.Unet), new ClipTextModel(config.Te1), new OpenClipTextModel(config.Te2), new AutoencoderKL(config.Vae));
+        return new SdxlModels(config, new UNet(config.Unet, device, dtype), new ClipTextModel(config.Te1, device, dtype),
+            new OpenClipTextModel(config.Te2, device, dtype), new AutoencoderKL(config.Vae, device, dtype));
     }
 
-    // Full-size shapes without memory: for counting, key listings and shape checks.
-    public static SdxlModels CreateOnMeta(SdxlConfig config) => ModelBuilder.OnMeta(() => Create(config));
+    // Full-size shapes without memory: for counting, key listings and shape checks (torchsharp.md §3).
+    public static SdxlModels CreateOnMeta(SdxlConfig config) => Create(config, META);
 
     public IEnumerable<(string Prefix, nn.Module Module)> Components()
     {

@@ -19,7 +19,7 @@ public static class TinyCheckpoint
             // Seed the global generator for the initialisers, then give the caller its stream back.
             using var callerState = get_rng_state();
             manual_seed(seed);
-            try { models = ModelBuilder.On(CPU, ScalarType.Float32, () => SdxlModels.Create(config)); }
+            try { models = SdxlModels.Create(config); }
             finally { set_rng_state(callerState); }
         }
         using (models)

@@ -24,7 +24,7 @@ public sealed class LokrFileTests
     [Fact]
     public void Entries_KohakuXlDeltaOnMeta_HaveLycorisKeysAndShapes()
     {
-        using var network = LokrNetwork.Build(Full.Value, new LokrConfig(), device: ModelBuilder.Meta);
+        using var network = LokrNetwork.Build(Full.Value, new LokrConfig(), device: META);
         var entries = LokrFile.Entries(network, SafeDType.F16);
         var byName = entries.ToDictionary(e => e.Name, e => e.Shape);
         Assert.Equal(entries.Count, byName.Count);

@@ -80,7 +80,7 @@ public sealed class LokrNetworkTests
     [Fact]
     public void Build_OnMeta_GroupsParametersByPart()
     {
-        using var network = LokrNetwork.Build(Full.Value, new LokrConfig { TrainNorm = false, Factor = 8 }, device: ModelBuilder.Meta);
+        using var network = LokrNetwork.Build(Full.Value, new LokrConfig { TrainNorm = false, Factor = 8 }, device: META);
         Assert.Equal(1058, network.Modules.Count);
         Assert.Equal(11_174_400L, network.TextEncoderParameters.Sum(p => p.numel()));
         Assert.Equal(network.ParameterCount, network.UnetParameters.Sum(p => p.numel()) + 11_174_400L);

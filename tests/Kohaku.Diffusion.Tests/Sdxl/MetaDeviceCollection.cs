@@ -1,7 +1,7 @@
 namespace Kohaku.Diffusion.Tests.Sdxl;
 
-// MetaDevice.Build switches torch's process-wide default device while it builds, so the tests that
-// use it run alone, never beside a test that allocates real tensors.
+// These tests seed torch's global generator and then build random models or draw from it, so they
+// run alone: a test beside them drawing from the same generator would change their values.
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class MetaDeviceCollection
 {

@@ -11,12 +11,12 @@ public sealed class ClipAttention : nn.Module<Tensor, Tensor>
     private readonly AdaptableLinear q_proj, k_proj, v_proj, out_proj;
     private readonly long heads;
 
-    public ClipAttention(long hidden, long heads) : base(nameof(ClipAttention))
+    public ClipAttention(long hidden, long heads, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipAttention))
     {
-        q_proj = new AdaptableLinear(hidden, hidden);
-        k_proj = new AdaptableLinear(hidden, hidden);
-        v_proj = new AdaptableLinear(hidden, hidden);
-        out_proj = new AdaptableLinear(hidden, hidden);
+        q_proj = new AdaptableLinear(hidden, hidden, device: device, dtype: dtype);
+        k_proj = new AdaptableLinear(hidden, hidden, device: device, dtype: dtype);
+        v_proj = new AdaptableLinear(hidden, hidden, device: device, dtype: dtype);
+        out_proj = new AdaptableLinear(hidden, hidden, device: device, dtype: dtype);
         this.heads = heads;
         RegisterComponents();
     }
@@ -36,10 +36,10 @@ public sealed class ClipMlp : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableLinear fc1, fc2;
 
-    public ClipMlp(long hidden, long intermediate) : base(nameof(ClipMlp))
+    public ClipMlp(long hidden, long intermediate, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipMlp))
     {
-        fc1 = new AdaptableLinear(hidden, intermediate);
-        fc2 = new AdaptableLinear(intermediate, hidden);
+        fc1 = new AdaptableLinear(hidden, intermediate, device: device, dtype: dtype);
+        fc2 = new AdaptableLinear(intermediate, hidden, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -59,12 +59,12 @@ public sealed class ClipEncoderLayer : nn.Module<Tensor, Tensor>
     private readonly LayerNorm layer_norm1, layer_norm2;
     private readonly ClipMlp mlp;
 
-    public ClipEncoderLayer(ClipTextConfig config) : base(nameof(ClipEncoderLayer))
+    public ClipEncoderLayer(ClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipEncoderLayer))
     {
-        self_attn = new ClipAttention(config.Hidden, config.Heads);
-        layer_norm1 = nn.LayerNorm(config.Hidden);
-        mlp = new ClipMlp(config.Hidden, config.Intermediate);
-        layer_norm2 = nn.LayerNorm(config.Hidden);
+        self_attn = new ClipAttention(config.Hidden, config.Heads, device, dtype);
+        layer_norm1 = nn.LayerNorm(config.Hidden, device: device, dtype: dtype);
+        mlp = new ClipMlp(config.Hidden, config.Intermediate, device, dtype);
+        layer_norm2 = nn.LayerNorm(config.Hidden, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -86,11 +86,11 @@ public sealed class ClipTextEmbeddings : nn.Module<Tensor, Tensor>
     // The forward computes positions itself, so a missing or meta buffer never matters.
     private readonly Tensor position_ids;
 
-    public ClipTextEmbeddings(ClipTextConfig config) : base(nameof(ClipTextEmbeddings))
+    public ClipTextEmbeddings(ClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipTextEmbeddings))
     {
-        token_embedding = nn.Embedding(config.VocabSize, config.Hidden);
-        position_embedding = nn.Embedding(config.MaxPositions, config.Hidden);
-        position_ids = Scalars.Arange(config.MaxPositions, ScalarType.Int64).unsqueeze(0);
+        token_embedding = nn.Embedding(config.VocabSize, config.Hidden, device: device, dtype: dtype);
+        position_embedding = nn.Embedding(config.MaxPositions, config.Hidden, device: device, dtype: dtype);
+        position_ids = Scalars.Arange(config.MaxPositions, ScalarType.Int64, device).unsqueeze(0);
         RegisterComponents();
     }
 
@@ -108,9 +108,9 @@ public sealed class ClipEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<ClipEncoderLayer> layers;
 
-    public ClipEncoder(ClipTextConfig config) : base(nameof(ClipEncoder))
+    public ClipEncoder(ClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipEncoder))
     {
-        layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new ClipEncoderLayer(config)).ToArray());
+        layers = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new ClipEncoderLayer(config, device, dtype)).ToArray());
         RegisterComponents();
     }
 
@@ -132,11 +132,11 @@ public sealed class ClipTextTransformer : nn.Module<Tensor, Tensor>
     private readonly ClipEncoder encoder;
     private readonly LayerNorm final_layer_norm;
 
-    public ClipTextTransformer(ClipTextConfig config) : base(nameof(ClipTextTransformer))
+    public ClipTextTransformer(ClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipTextTransformer))
     {
-        embeddings = new ClipTextEmbeddings(config);
-        encoder = new ClipEncoder(config);
-        final_layer_norm = nn.LayerNorm(config.Hidden);
+        embeddings = new ClipTextEmbeddings(config, device, dtype);
+        encoder = new ClipEncoder(config, device, dtype);
+        final_layer_norm = nn.LayerNorm(config.Hidden, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -159,10 +159,10 @@ public sealed class ClipTextModel : nn.Module<Tensor, Tensor>
 {
     private readonly ClipTextTransformer text_model;
 
-    public ClipTextModel(ClipTextConfig config) : base(nameof(ClipTextModel))
+    public ClipTextModel(ClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(ClipTextModel))
     {
         Config = config;
-        text_model = new ClipTextTransformer(config);
+        text_model = new ClipTextTransformer(config, device, dtype);
         RegisterComponents();
     }
 

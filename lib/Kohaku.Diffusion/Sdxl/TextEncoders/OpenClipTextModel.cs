@@ -15,14 +15,14 @@ public sealed class OpenClipAttention : nn.Module<Tensor, Tensor>
     private readonly AdaptableLinear out_proj;
     private readonly long heads, width;
 
-    public OpenClipAttention(long width, long heads) : base(nameof(OpenClipAttention))
+    public OpenClipAttention(long width, long heads, Device? device = null, ScalarType? dtype = null) : base(nameof(OpenClipAttention))
     {
         // MultiheadAttention's init: xavier-uniform packed weight, zero bias.
-        var w = empty(3 * width, width);
+        var w = empty(3 * width, width, device: device, dtype: dtype);
         nn.init.xavier_uniform_(w);
         in_proj_weight = new Parameter(w);
-        in_proj_bias = new Parameter(zeros(3 * width));
-        out_proj = new AdaptableLinear(width, width);
+        in_proj_bias = new Parameter(zeros(3 * width, device: device, dtype: dtype));
+        out_proj = new AdaptableLinear(width, width, device: device, dtype: dtype);
         this.heads = heads;
         this.width = width;
         RegisterComponents();
@@ -62,10 +62,10 @@ public sealed class OpenClipMlp : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableLinear c_fc, c_proj;
 
-    public OpenClipMlp(long width, long mlpWidth) : base(nameof(OpenClipMlp))
+    public OpenClipMlp(long width, long mlpWidth, Device? device = null, ScalarType? dtype = null) : base(nameof(OpenClipMlp))
     {
-        c_fc = new AdaptableLinear(width, mlpWidth);
-        c_proj = new AdaptableLinear(mlpWidth, width);
+        c_fc = new AdaptableLinear(width, mlpWidth, device: device, dtype: dtype);
+        c_proj = new AdaptableLinear(mlpWidth, width, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -84,12 +84,12 @@ public sealed class ResidualAttentionBlock : nn.Module<Tensor, Tensor>
     private readonly OpenClipAttention attn;
     private readonly OpenClipMlp mlp;
 
-    public ResidualAttentionBlock(OpenClipTextConfig config) : base(nameof(ResidualAttentionBlock))
+    public ResidualAttentionBlock(OpenClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(ResidualAttentionBlock))
     {
-        ln_1 = nn.LayerNorm(config.Width);
-        attn = new OpenClipAttention(config.Width, config.Heads);
-        ln_2 = nn.LayerNorm(config.Width);
-        mlp = new OpenClipMlp(config.Width, config.MlpWidth);
+        ln_1 = nn.LayerNorm(config.Width, device: device, dtype: dtype);
+        attn = new OpenClipAttention(config.Width, config.Heads, device, dtype);
+        ln_2 = nn.LayerNorm(config.Width, device: device, dtype: dtype);
+        mlp = new OpenClipMlp(config.Width, config.MlpWidth, device, dtype);
         RegisterComponents();
     }
 
@@ -107,9 +107,9 @@ public sealed class OpenClipTransformer : nn.Module<Tensor, Tensor>
 {
     private readonly ModuleList<ResidualAttentionBlock> resblocks;
 
-    public OpenClipTransformer(OpenClipTextConfig config) : base(nameof(OpenClipTransformer))
+    public OpenClipTransformer(OpenClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(OpenClipTransformer))
     {
-        resblocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new ResidualAttentionBlock(config)).ToArray());
+        resblocks = nn.ModuleList(Enumerable.Range(0, config.Layers).Select(_ => new ResidualAttentionBlock(config, device, dtype)).ToArray());
         RegisterComponents();
     }
 
@@ -138,16 +138,16 @@ public sealed class OpenClipTextModel : nn.Module<Tensor, Tensor>
     // CLIP's contrastive temperature: in the file, unused for generation, absent from some fine-tunes.
     private readonly Parameter? logit_scale;
 
-    public OpenClipTextModel(OpenClipTextConfig config) : base(nameof(OpenClipTextModel))
+    public OpenClipTextModel(OpenClipTextConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(OpenClipTextModel))
     {
         Config = config;
-        token_embedding = nn.Embedding(config.VocabSize, config.Width);
+        token_embedding = nn.Embedding(config.VocabSize, config.Width, device: device, dtype: dtype);
         nn.init.normal_(token_embedding.weight!, std: 0.02);
-        positional_embedding = new Parameter(randn(config.ContextLength, config.Width).Times(0.01f));
-        transformer = new OpenClipTransformer(config);
-        ln_final = nn.LayerNorm(config.Width);
-        text_projection = new Parameter(randn(config.Width, config.ProjectionDim).Times((float)Math.Pow(config.Width, -0.5)));
-        if (config.HasLogitScale) logit_scale = new Parameter(Scalars.Full([], (float)Math.Log(1 / 0.07)));
+        positional_embedding = new Parameter(randn(config.ContextLength, config.Width, device: device, dtype: dtype).Times(0.01f));
+        transformer = new OpenClipTransformer(config, device, dtype);
+        ln_final = nn.LayerNorm(config.Width, device: device, dtype: dtype);
+        text_projection = new Parameter(randn(config.Width, config.ProjectionDim, device: device, dtype: dtype).Times((float)Math.Pow(config.Width, -0.5)));
+        if (config.HasLogitScale) logit_scale = new Parameter(Scalars.Full([], (float)Math.Log(1 / 0.07), dtype, device));
         RegisterComponents();
     }
 

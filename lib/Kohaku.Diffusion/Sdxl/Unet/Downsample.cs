@@ -10,9 +10,9 @@ public sealed class Downsample : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableConv2d op;
 
-    public Downsample(long channels) : base(nameof(Downsample))
+    public Downsample(long channels, Device? device = null, ScalarType? dtype = null) : base(nameof(Downsample))
     {
-        op = new AdaptableConv2d(channels, channels, 3, stride: 2, padding: 1);
+        op = new AdaptableConv2d(channels, channels, 3, stride: 2, padding: 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -13,13 +13,13 @@ public sealed class CrossAttention : nn.Module<Tensor, Tensor, Tensor>
     private readonly Sequential to_out;
     private readonly long heads;
 
-    public CrossAttention(long queryDim, long contextDim, long heads, long dimHead) : base(nameof(CrossAttention))
+    public CrossAttention(long queryDim, long contextDim, long heads, long dimHead, Device? device = null, ScalarType? dtype = null) : base(nameof(CrossAttention))
     {
         var inner = heads * dimHead;
-        to_q = new AdaptableLinear(queryDim, inner, hasBias: false);
-        to_k = new AdaptableLinear(contextDim, inner, hasBias: false);
-        to_v = new AdaptableLinear(contextDim, inner, hasBias: false);
-        to_out = nn.Sequential(new AdaptableLinear(inner, queryDim), nn.Dropout(0.0));
+        to_q = new AdaptableLinear(queryDim, inner, hasBias: false, device: device, dtype: dtype);
+        to_k = new AdaptableLinear(contextDim, inner, hasBias: false, device: device, dtype: dtype);
+        to_v = new AdaptableLinear(contextDim, inner, hasBias: false, device: device, dtype: dtype);
+        to_out = nn.Sequential(new AdaptableLinear(inner, queryDim, device: device, dtype: dtype), nn.Dropout(0.0));
         this.heads = heads;
         RegisterComponents();
     }
@@ -42,9 +42,9 @@ public sealed class GEGLU : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableLinear proj;
 
-    public GEGLU(long dim, long inner) : base(nameof(GEGLU))
+    public GEGLU(long dim, long inner, Device? device = null, ScalarType? dtype = null) : base(nameof(GEGLU))
     {
-        proj = new AdaptableLinear(dim, inner * 2);
+        proj = new AdaptableLinear(dim, inner * 2, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -61,9 +61,9 @@ public sealed class FeedForward : nn.Module<Tensor, Tensor>
 {
     private readonly Sequential net;
 
-    public FeedForward(long dim) : base(nameof(FeedForward))
+    public FeedForward(long dim, Device? device = null, ScalarType? dtype = null) : base(nameof(FeedForward))
     {
-        net = nn.Sequential(new GEGLU(dim, 4 * dim), nn.Dropout(0.0), new AdaptableLinear(4 * dim, dim));
+        net = nn.Sequential(new GEGLU(dim, 4 * dim, device, dtype), nn.Dropout(0.0), new AdaptableLinear(4 * dim, dim, device: device, dtype: dtype));
         RegisterComponents();
     }
 
@@ -77,14 +77,14 @@ public sealed class BasicTransformerBlock : nn.Module<Tensor, Tensor, Tensor>
     private readonly FeedForward ff;
     private readonly LayerNorm norm1, norm2, norm3;
 
-    public BasicTransformerBlock(long dim, long contextDim, long heads, long dimHead) : base(nameof(BasicTransformerBlock))
+    public BasicTransformerBlock(long dim, long contextDim, long heads, long dimHead, Device? device = null, ScalarType? dtype = null) : base(nameof(BasicTransformerBlock))
     {
-        attn1 = new CrossAttention(dim, dim, heads, dimHead);
-        ff = new FeedForward(dim);
-        attn2 = new CrossAttention(dim, contextDim, heads, dimHead);
-        norm1 = nn.LayerNorm(dim);
-        norm2 = nn.LayerNorm(dim);
-        norm3 = nn.LayerNorm(dim);
+        attn1 = new CrossAttention(dim, dim, heads, dimHead, device, dtype);
+        ff = new FeedForward(dim, device, dtype);
+        attn2 = new CrossAttention(dim, contextDim, heads, dimHead, device, dtype);
+        norm1 = nn.LayerNorm(dim, device: device, dtype: dtype);
+        norm2 = nn.LayerNorm(dim, device: device, dtype: dtype);
+        norm3 = nn.LayerNorm(dim, device: device, dtype: dtype);
         RegisterComponents();
     }
 
@@ -107,13 +107,13 @@ public sealed class SpatialTransformer : nn.Module<Tensor, Tensor, Tensor>
     private readonly AdaptableLinear proj_in, proj_out;
     private readonly ModuleList<BasicTransformerBlock> transformer_blocks;
 
-    public SpatialTransformer(long channels, int depth, long headChannels, long contextDim, long groups) : base(nameof(SpatialTransformer))
+    public SpatialTransformer(long channels, int depth, long headChannels, long contextDim, long groups, Device? device = null, ScalarType? dtype = null) : base(nameof(SpatialTransformer))
     {
-        norm = new GroupNorm32(groups, channels, 1e-6);
-        proj_in = new AdaptableLinear(channels, channels);
+        norm = new GroupNorm32(groups, channels, 1e-6, device, dtype);
+        proj_in = new AdaptableLinear(channels, channels, device: device, dtype: dtype);
         var heads = channels / headChannels;
-        transformer_blocks = nn.ModuleList(Enumerable.Range(0, depth).Select(_ => new BasicTransformerBlock(channels, contextDim, heads, headChannels)).ToArray());
-        proj_out = new AdaptableLinear(channels, channels);
+        transformer_blocks = nn.ModuleList(Enumerable.Range(0, depth).Select(_ => new BasicTransformerBlock(channels, contextDim, heads, headChannels, device, dtype)).ToArray());
+        proj_out = new AdaptableLinear(channels, channels, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -14,20 +14,20 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
     private readonly ModuleList<nn.Module> middle_block;
     private readonly long modelChannels;
 
-    public UNet(UnetConfig config) : base(nameof(UNet))
+    public UNet(UnetConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(UNet))
     {
         Config = config;
         modelChannels = config.ModelChannels;
         var embDim = config.TimeEmbedDim;
         var groups = config.NormGroups;
-        time_embed = nn.Sequential(new AdaptableLinear(config.ModelChannels, embDim), nn.SiLU(), new AdaptableLinear(embDim, embDim));
+        time_embed = nn.Sequential(new AdaptableLinear(config.ModelChannels, embDim, device: device, dtype: dtype), nn.SiLU(), new AdaptableLinear(embDim, embDim, device: device, dtype: dtype));
         // The double nesting is SGM's num_classes="sequential": hence the keys label_emb.0.0 / label_emb.0.2.
-        label_emb = nn.Sequential(nn.Sequential(new AdaptableLinear(config.AdmInChannels, embDim), nn.SiLU(), new AdaptableLinear(embDim, embDim)));
+        label_emb = nn.Sequential(nn.Sequential(new AdaptableLinear(config.AdmInChannels, embDim, device: device, dtype: dtype), nn.SiLU(), new AdaptableLinear(embDim, embDim, device: device, dtype: dtype)));
 
-        ResBlock Res(long cin, long cout) => new(cin, cout, embDim, groups);
-        SpatialTransformer Attn(long ch, int depth) => new(ch, depth, config.HeadChannels, config.ContextDim, groups);
+        ResBlock Res(long cin, long cout) => new(cin, cout, embDim, groups, device, dtype);
+        SpatialTransformer Attn(long ch, int depth) => new(ch, depth, config.HeadChannels, config.ContextDim, groups, device, dtype);
 
-        var inputs = new List<ModuleList<nn.Module>> { nn.ModuleList<nn.Module>(new AdaptableConv2d(config.InChannels, config.ModelChannels, 3, padding: 1)) };
+        var inputs = new List<ModuleList<nn.Module>> { nn.ModuleList<nn.Module>(new AdaptableConv2d(config.InChannels, config.ModelChannels, 3, padding: 1, device: device, dtype: dtype)) };
         var skipChannels = new Stack<long>([config.ModelChannels]);
         long ch = config.ModelChannels;
         var levels = config.ChannelMult.Length;
@@ -44,7 +44,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
             }
             if (level != levels - 1)
             {
-                inputs.Add(nn.ModuleList<nn.Module>(new Downsample(ch)));
+                inputs.Add(nn.ModuleList<nn.Module>(new Downsample(ch, device, dtype)));
                 skipChannels.Push(ch);
             }
         }
@@ -61,13 +61,13 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
                 var layers = new List<nn.Module> { Res(ch + skipChannels.Pop(), width) };
                 ch = width;
                 if (config.TransformerDepth[level] > 0) layers.Add(Attn(ch, config.TransformerDepth[level]));
-                if (level > 0 && r == config.NumResBlocks) layers.Add(new Upsample(ch));
+                if (level > 0 && r == config.NumResBlocks) layers.Add(new Upsample(ch, device, dtype));
                 outputs.Add(nn.ModuleList(layers.ToArray()));
             }
         }
         output_blocks = nn.ModuleList(outputs.ToArray());
 
-        @out = nn.Sequential(new GroupNorm32(groups, ch, 1e-5), nn.SiLU(), new AdaptableConv2d(ch, config.OutChannels, 3, padding: 1));
+        @out = nn.Sequential(new GroupNorm32(groups, ch, 1e-5, device, dtype), nn.SiLU(), new AdaptableConv2d(ch, config.OutChannels, 3, padding: 1, device: device, dtype: dtype));
         RegisterComponents();
     }
 

@@ -9,9 +9,9 @@ public sealed class Upsample : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableConv2d conv;
 
-    public Upsample(long channels) : base(nameof(Upsample))
+    public Upsample(long channels, Device? device = null, ScalarType? dtype = null) : base(nameof(Upsample))
     {
-        conv = new AdaptableConv2d(channels, channels, 3, padding: 1);
+        conv = new AdaptableConv2d(channels, channels, 3, padding: 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -13,13 +13,13 @@ public sealed class AutoencoderKL : nn.Module<Tensor, Tensor>
     private readonly VaeDecoder decoder;
     private readonly AdaptableConv2d quant_conv, post_quant_conv;
 
-    public AutoencoderKL(VaeConfig config) : base(nameof(AutoencoderKL))
+    public AutoencoderKL(VaeConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(AutoencoderKL))
     {
         Config = config;
-        encoder = new VaeEncoder(config);
-        decoder = new VaeDecoder(config);
-        quant_conv = new AdaptableConv2d(2 * config.LatentChannels, 2 * config.LatentChannels, 1);
-        post_quant_conv = new AdaptableConv2d(config.LatentChannels, config.LatentChannels, 1);
+        encoder = new VaeEncoder(config, device, dtype);
+        decoder = new VaeDecoder(config, device, dtype);
+        quant_conv = new AdaptableConv2d(2 * config.LatentChannels, 2 * config.LatentChannels, 1, device: device, dtype: dtype);
+        post_quant_conv = new AdaptableConv2d(config.LatentChannels, config.LatentChannels, 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -11,13 +11,13 @@ public sealed class VaeAttention : nn.Module<Tensor, Tensor>
     private readonly GroupNorm32 norm;
     private readonly AdaptableConv2d q, k, v, proj_out;
 
-    public VaeAttention(long channels, long groups) : base(nameof(VaeAttention))
+    public VaeAttention(long channels, long groups, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeAttention))
     {
-        norm = new GroupNorm32(groups, channels, 1e-6);
-        q = new AdaptableConv2d(channels, channels, 1);
-        k = new AdaptableConv2d(channels, channels, 1);
-        v = new AdaptableConv2d(channels, channels, 1);
-        proj_out = new AdaptableConv2d(channels, channels, 1);
+        norm = new GroupNorm32(groups, channels, 1e-6, device, dtype);
+        q = new AdaptableConv2d(channels, channels, 1, device: device, dtype: dtype);
+        k = new AdaptableConv2d(channels, channels, 1, device: device, dtype: dtype);
+        v = new AdaptableConv2d(channels, channels, 1, device: device, dtype: dtype);
+        proj_out = new AdaptableConv2d(channels, channels, 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

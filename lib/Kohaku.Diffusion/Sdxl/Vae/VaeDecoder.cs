@@ -11,10 +11,10 @@ public sealed class VaeUpLevel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<VaeResnetBlock> block;
     private readonly Unet.Upsample? upsample;   // decoder.up.{i}.upsample.conv: the UNet's nearest ×2 + 3×3 conv
 
-    public VaeUpLevel(long inChannels, long outChannels, int blocks, bool up, long groups) : base(nameof(VaeUpLevel))
+    public VaeUpLevel(long inChannels, long outChannels, int blocks, bool up, long groups, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeUpLevel))
     {
-        block = nn.ModuleList(Enumerable.Range(0, blocks).Select(j => new VaeResnetBlock(j == 0 ? inChannels : outChannels, outChannels, groups)).ToArray());
-        if (up) upsample = new Unet.Upsample(outChannels);
+        block = nn.ModuleList(Enumerable.Range(0, blocks).Select(j => new VaeResnetBlock(j == 0 ? inChannels : outChannels, outChannels, groups, device, dtype)).ToArray());
+        if (up) upsample = new Unet.Upsample(outChannels, device, dtype);
         RegisterComponents();
     }
 
@@ -36,24 +36,24 @@ public sealed class VaeDecoder : nn.Module<Tensor, Tensor>
     private readonly ModuleList<VaeUpLevel> up;
     private readonly GroupNorm32 norm_out;
 
-    public VaeDecoder(VaeConfig config) : base(nameof(VaeDecoder))
+    public VaeDecoder(VaeConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeDecoder))
     {
         long ch = config.Channels;
         var levels = config.ChannelMult.Length;
         var top = ch * config.ChannelMult[^1];
-        conv_in = new AdaptableConv2d(config.LatentChannels, top, 3, padding: 1);
-        mid = new VaeMidBlock(top, config.NormGroups);
+        conv_in = new AdaptableConv2d(config.LatentChannels, top, 3, padding: 1, device: device, dtype: dtype);
+        mid = new VaeMidBlock(top, config.NormGroups, device, dtype);
         var ups = new VaeUpLevel[levels];
         var blockIn = top;
         for (var i = levels - 1; i >= 0; i--)
         {
             var blockOut = ch * config.ChannelMult[i];
-            ups[i] = new VaeUpLevel(blockIn, blockOut, config.NumResBlocks + 1, i != 0, config.NormGroups);
+            ups[i] = new VaeUpLevel(blockIn, blockOut, config.NumResBlocks + 1, i != 0, config.NormGroups, device, dtype);
             blockIn = blockOut;
         }
         up = nn.ModuleList(ups);
-        norm_out = new GroupNorm32(config.NormGroups, blockIn, 1e-6);
-        conv_out = new AdaptableConv2d(blockIn, config.InChannels, 3, padding: 1);
+        norm_out = new GroupNorm32(config.NormGroups, blockIn, 1e-6, device, dtype);
+        conv_out = new AdaptableConv2d(blockIn, config.InChannels, 3, padding: 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

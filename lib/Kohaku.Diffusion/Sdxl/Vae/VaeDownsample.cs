@@ -10,9 +10,9 @@ public sealed class VaeDownsample : nn.Module<Tensor, Tensor>
 {
     private readonly AdaptableConv2d conv;
 
-    public VaeDownsample(long channels) : base(nameof(VaeDownsample))
+    public VaeDownsample(long channels, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeDownsample))
     {
-        conv = new AdaptableConv2d(channels, channels, 3, stride: 2, padding: 0);
+        conv = new AdaptableConv2d(channels, channels, 3, stride: 2, padding: 0, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -11,10 +11,10 @@ public sealed class VaeDownLevel : nn.Module<Tensor, Tensor>
     private readonly ModuleList<VaeResnetBlock> block;
     private readonly VaeDownsample? downsample;
 
-    public VaeDownLevel(long inChannels, long outChannels, int blocks, bool down, long groups) : base(nameof(VaeDownLevel))
+    public VaeDownLevel(long inChannels, long outChannels, int blocks, bool down, long groups, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeDownLevel))
     {
-        block = nn.ModuleList(Enumerable.Range(0, blocks).Select(j => new VaeResnetBlock(j == 0 ? inChannels : outChannels, outChannels, groups)).ToArray());
-        if (down) downsample = new VaeDownsample(outChannels);
+        block = nn.ModuleList(Enumerable.Range(0, blocks).Select(j => new VaeResnetBlock(j == 0 ? inChannels : outChannels, outChannels, groups, device, dtype)).ToArray());
+        if (down) downsample = new VaeDownsample(outChannels, device, dtype);
         RegisterComponents();
     }
 
@@ -36,17 +36,17 @@ public sealed class VaeEncoder : nn.Module<Tensor, Tensor>
     private readonly VaeMidBlock mid;
     private readonly GroupNorm32 norm_out;
 
-    public VaeEncoder(VaeConfig config) : base(nameof(VaeEncoder))
+    public VaeEncoder(VaeConfig config, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeEncoder))
     {
         long ch = config.Channels;
         var levels = config.ChannelMult.Length;
-        conv_in = new AdaptableConv2d(config.InChannels, ch, 3, padding: 1);
+        conv_in = new AdaptableConv2d(config.InChannels, ch, 3, padding: 1, device: device, dtype: dtype);
         down = nn.ModuleList(Enumerable.Range(0, levels).Select(i => new VaeDownLevel(
-            ch * (i == 0 ? 1 : config.ChannelMult[i - 1]), ch * config.ChannelMult[i], config.NumResBlocks, i != levels - 1, config.NormGroups)).ToArray());
+            ch * (i == 0 ? 1 : config.ChannelMult[i - 1]), ch * config.ChannelMult[i], config.NumResBlocks, i != levels - 1, config.NormGroups, device, dtype)).ToArray());
         var top = ch * config.ChannelMult[^1];
-        mid = new VaeMidBlock(top, config.NormGroups);
-        norm_out = new GroupNorm32(config.NormGroups, top, 1e-6);
-        conv_out = new AdaptableConv2d(top, 2 * config.LatentChannels, 3, padding: 1);
+        mid = new VaeMidBlock(top, config.NormGroups, device, dtype);
+        norm_out = new GroupNorm32(config.NormGroups, top, 1e-6, device, dtype);
+        conv_out = new AdaptableConv2d(top, 2 * config.LatentChannels, 3, padding: 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

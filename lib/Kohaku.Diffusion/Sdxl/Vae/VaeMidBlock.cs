@@ -9,11 +9,11 @@ public sealed class VaeMidBlock : nn.Module<Tensor, Tensor>
     private readonly VaeResnetBlock block_1, block_2;
     private readonly VaeAttention attn_1;
 
-    public VaeMidBlock(long channels, long groups) : base(nameof(VaeMidBlock))
+    public VaeMidBlock(long channels, long groups, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeMidBlock))
     {
-        block_1 = new VaeResnetBlock(channels, channels, groups);
-        attn_1 = new VaeAttention(channels, groups);
-        block_2 = new VaeResnetBlock(channels, channels, groups);
+        block_1 = new VaeResnetBlock(channels, channels, groups, device, dtype);
+        attn_1 = new VaeAttention(channels, groups, device, dtype);
+        block_2 = new VaeResnetBlock(channels, channels, groups, device, dtype);
         RegisterComponents();
     }
 

@@ -12,13 +12,13 @@ public sealed class VaeResnetBlock : nn.Module<Tensor, Tensor>
     private readonly AdaptableConv2d conv1, conv2;
     private readonly AdaptableConv2d? nin_shortcut;
 
-    public VaeResnetBlock(long inChannels, long outChannels, long groups) : base(nameof(VaeResnetBlock))
+    public VaeResnetBlock(long inChannels, long outChannels, long groups, Device? device = null, ScalarType? dtype = null) : base(nameof(VaeResnetBlock))
     {
-        norm1 = new GroupNorm32(groups, inChannels, 1e-6);
-        conv1 = new AdaptableConv2d(inChannels, outChannels, 3, padding: 1);
-        norm2 = new GroupNorm32(groups, outChannels, 1e-6);
-        conv2 = new AdaptableConv2d(outChannels, outChannels, 3, padding: 1);
-        if (inChannels != outChannels) nin_shortcut = new AdaptableConv2d(inChannels, outChannels, 1);
+        norm1 = new GroupNorm32(groups, inChannels, 1e-6, device, dtype);
+        conv1 = new AdaptableConv2d(inChannels, outChannels, 3, padding: 1, device: device, dtype: dtype);
+        norm2 = new GroupNorm32(groups, outChannels, 1e-6, device, dtype);
+        conv2 = new AdaptableConv2d(outChannels, outChannels, 3, padding: 1, device: device, dtype: dtype);
+        if (inChannels != outChannels) nin_shortcut = new AdaptableConv2d(inChannels, outChannels, 1, device: device, dtype: dtype);
         RegisterComponents();
     }
 

@@ -8,7 +8,7 @@ namespace Kohaku.Diffusion.Tests.Sdxl.TextEncoders;
 [Collection(MetaDeviceCollection.Name)]
 public sealed class ClipTextModelTests
 {
-    private static readonly Lazy<ClipTextModel> Full = new(() => ModelBuilder.OnMeta(() => new ClipTextModel(ClipTextConfig.Sdxl)));
+    private static readonly Lazy<ClipTextModel> Full = new(() => new ClipTextModel(ClipTextConfig.Sdxl, META));
 
     private static Dictionary<string, long[]> Shapes(nn.Module m) => m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
 

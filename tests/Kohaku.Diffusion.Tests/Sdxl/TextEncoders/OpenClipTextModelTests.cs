@@ -9,7 +9,7 @@ namespace Kohaku.Diffusion.Tests.Sdxl.TextEncoders;
 [Collection(MetaDeviceCollection.Name)]
 public sealed class OpenClipTextModelTests
 {
-    private static readonly Lazy<OpenClipTextModel> Full = new(() => ModelBuilder.OnMeta(() => new OpenClipTextModel(OpenClipTextConfig.Sdxl)));
+    private static readonly Lazy<OpenClipTextModel> Full = new(() => new OpenClipTextModel(OpenClipTextConfig.Sdxl, META));
 
     private static Dictionary<string, long[]> Shapes(nn.Module m) => m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
 
@@ -22,7 +22,7 @@ public sealed class OpenClipTextModelTests
     [Fact]
     public void ParameterCount_SdxlWithoutLogitScale_Is694659840()
     {
-        using var te = ModelBuilder.OnMeta(() => new OpenClipTextModel(OpenClipTextConfig.Sdxl with { HasLogitScale = false }));
+        using var te = new OpenClipTextModel(OpenClipTextConfig.Sdxl with { HasLogitScale = false }, META);
         Assert.Equal(694_659_840L, ModuleTree.ParameterCount(te));
     }
 

@@ -8,7 +8,7 @@ namespace Kohaku.Diffusion.Tests.Sdxl.Unet;
 [Collection(MetaDeviceCollection.Name)]
 public sealed class UNetTests
 {
-    private static readonly Lazy<UNet> Full = new(() => ModelBuilder.OnMeta(() => new UNet(UnetConfig.Sdxl)));
+    private static readonly Lazy<UNet> Full = new(() => new UNet(UnetConfig.Sdxl, META));
 
     private static Dictionary<string, long[]> Shapes(nn.Module m) => m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
 

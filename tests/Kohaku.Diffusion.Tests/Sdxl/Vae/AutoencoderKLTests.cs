@@ -8,7 +8,7 @@ namespace Kohaku.Diffusion.Tests.Sdxl.Vae;
 [Collection(MetaDeviceCollection.Name)]
 public sealed class AutoencoderKLTests
 {
-    private static readonly Lazy<AutoencoderKL> Full = new(() => ModelBuilder.OnMeta(() => new AutoencoderKL(VaeConfig.Sdxl)));
+    private static readonly Lazy<AutoencoderKL> Full = new(() => new AutoencoderKL(VaeConfig.Sdxl, META));
 
     private static Dictionary<string, long[]> Shapes(nn.Module m) => m.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.shape);
 
