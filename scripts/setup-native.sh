@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Makes sure the native prerequisites of TorchSharp 0.107 are present.
+# Makes sure the native prerequisites are present: libstdc++ for TorchSharp 0.107, and Open MPI
+# (mpirun and libmpi.so.40) for data-parallel training.
 # libtorch 2.10 (inside libtorch-cpu-linux-x64) links against libstdc++ with GLIBCXX_3.4.32
 # (GCC 13+). Debian 12 ships GCC 12's libstdc++, so on Debian 12 we take libstdc++6 alone from
 # Debian 13 (trixie), pinned at priority 100 so that nothing else is upgraded from trixie unless
@@ -21,7 +22,24 @@ has_symbol_version() {
   [ -n "$lib" ] && grep -aq "$need" "$lib"
 }
 
+# Open MPI from the distribution (Debian 12: 4.1.4; the trainer calls libmpi.so.40 through P/Invoke).
+has_mpi() { command -v mpirun >/dev/null && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40 '; }
+install_mpi() {
+  has_mpi && return 0
+  . /etc/os-release 2>/dev/null || true
+  if [ "${ID:-}" = debian ] || [ "${ID_LIKE:-}" = debian ]; then
+    local sudo=""
+    [ "$(id -u)" = 0 ] || sudo=sudo
+    echo "setup: installing Open MPI (openmpi-bin, libopenmpi3) for data-parallel training" >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi3 >&2
+  else
+    echo "setup: Open MPI not found (mpirun, libmpi.so.40); one-process training works, mpirun -np N needs it" >&2
+  fi
+}
+
 if has_symbol_version; then
+  install_mpi
   exit 0
 fi
 
@@ -49,6 +67,7 @@ PIN
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -t trixie libstdc++6 >&2
   has_symbol_version || { echo "setup: libstdc++6 from trixie installed but $need is still missing" >&2; exit 1; }
   echo "setup: libstdc++ now provides $need" >&2
+  install_mpi
   exit 0
 fi
 

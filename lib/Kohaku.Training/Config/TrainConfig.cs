@@ -69,9 +69,6 @@ public sealed record TrainConfig : ISectionConfig
     public int SampleWidth { get; init; } = 512;
     public int SampleHeight { get; init; } = 512;
 
-    // Data-parallel ranks the stage launches through mpirun (notebook 05, `kohaku run`); 1 trains
-    // in-process. `mpirun -np N kohaku train` ignores it: the launcher decides there.
-    public int Processes { get; init; } = 1;
     // With several ranks, compare a checksum of the trained weights across ranks every this many
     // steps and stop if they differ (0 = never).
     public int RankCheckEverySteps { get; init; } = 50;
@@ -109,7 +106,6 @@ public sealed record TrainConfig : ISectionConfig
         Need(CaptionTagDropout is >= 0 and < 1, "captionTagDropout", CaptionTagDropout, "must be in [0, 1)");
         Need(CheckpointEverySteps >= 0, "checkpointEverySteps", CheckpointEverySteps, "must be ≥ 0");
         Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
-        Need(Processes is >= 1 and <= 4096, "processes", Processes, "must be in [1, 4096]");
         Need(RankCheckEverySteps >= 0, "rankCheckEverySteps", RankCheckEverySteps, "must be ≥ 0 (0 = never)");
         Need(SampleEverySteps >= 0, "sampleEverySteps", SampleEverySteps, "must be ≥ 0");
         Need(SampleEverySteps == 0 || SamplePrompts.Count > 0, "samplePrompts", "[]", "must hold at least one prompt when sampleEverySteps > 0");

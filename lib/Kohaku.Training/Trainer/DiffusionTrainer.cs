@@ -176,7 +176,7 @@ public sealed class DiffusionTrainer
         {
             foreach (var (_, path) in earlier) File.Delete(path);
             File.Delete(MetricsPath);
-            Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
+            if (earlier.Count > 0) Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
         }
         var state = TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());
         run.Batches = Sampler.From(state.Position).GetEnumerator();

@@ -5,7 +5,7 @@ namespace Kohaku.Diffusion.Tests.Nn;
 
 public sealed class ConvBackwardTests
 {
-    // Guards the oneDNN ISA cap in torch.runsettings: without it, on an AVX-512 CPU the fp32 input
+    // Guards the oneDNN ISA cap in tests/torch.runsettings: without it, on an AVX-512 CPU the fp32 input
     // gradient of this conv (batch 2, 8 channels) came back as garbage or NaN, and every test
     // backpropagating through a small conv (the LoKr window tests) failed with it.
     [Fact]
