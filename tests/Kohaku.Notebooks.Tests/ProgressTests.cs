@@ -2,6 +2,8 @@ using Kohaku.Data;
 
 namespace Kohaku.Notebooks.Tests;
 
+// In the collection of the other tests that swap Console.Error, so none of them reads another's output.
+[Collection("headless")]
 public sealed class ProgressTests
 {
     [Fact]

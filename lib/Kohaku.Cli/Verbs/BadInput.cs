@@ -17,13 +17,20 @@ internal static class BadInput
             Console.Error.WriteLine($"{verb}: stopped before the end; what was written is kept, and the same command completes it");
             return 130;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException
-            || alsoBadInput?.Invoke(e) == true)
+        catch (Exception e) when (Is(e) || alsoBadInput?.Invoke(e) == true)
         {
-            Console.Error.WriteLine($"{verb}: {e.Message}");
+            Console.Error.WriteLine($"{verb}: {Unwrap(e).Message}");
             return 1;
         }
     }
+
+    // The exception types a verb's bad input ends in; a parallel reader's AggregateException counts
+    // when everything inside it does.
+    public static bool Is(Exception e) => Unwrap(e) is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
+        or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException;
+
+    public static Exception Unwrap(Exception e) =>
+        e is AggregateException a && a.Flatten().InnerExceptions is [var only] ? Unwrap(only) : e;
 
     public static int Guard(string verb, Action action) => Guard(verb, () => { action(); return 0; });
 }

@@ -35,7 +35,7 @@ public sealed class CheckpointReader : IDisposable
     public static CheckpointReader Open(string path)
     {
         var full = System.IO.Path.GetFullPath(path);
-        using var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.None);
+        using var stream = SafeTensorsHeader.OpenFile(full, FileOptions.None);
         var header = SafeTensorsHeader.Read(stream, full);
         var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
         return new CheckpointReader(full, handle, header);

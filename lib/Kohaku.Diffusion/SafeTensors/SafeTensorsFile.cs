@@ -47,7 +47,7 @@ public sealed unsafe class SafeTensorsFile : IDisposable
         if (!BitConverter.IsLittleEndian)
             throw new PlatformNotSupportedException("safetensors data is little-endian; this reader copies bytes as they are");
         var full = System.IO.Path.GetFullPath(path);
-        var stream = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.Read, 1, FileOptions.RandomAccess);
+        var stream = SafeTensorsHeader.OpenFile(full, FileOptions.RandomAccess);
         MemoryMappedFile? map = null;
         try
         {

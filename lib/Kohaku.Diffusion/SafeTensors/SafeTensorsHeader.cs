@@ -16,6 +16,15 @@ internal sealed record SafeTensorsHeader(
 
     public const string MetadataKey = "__metadata__";
 
+    // Both readers open their file through here: FileStream says "access denied" for a folder and
+    // names no file when one is missing.
+    public static FileStream OpenFile(string fullPath, FileOptions options)
+    {
+        if (Directory.Exists(fullPath)) throw new IOException($"{fullPath}: is a folder, not a .safetensors file");
+        if (!File.Exists(fullPath)) throw new FileNotFoundException($"{fullPath}: no such file", fullPath);
+        return new FileStream(fullPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1, options);
+    }
+
     public static SafeTensorsHeader Read(FileStream stream, string path)
     {
         var fileLength = stream.Length;
