@@ -69,13 +69,13 @@ public static class LokrTraining
             return result;
         }
         if (communicator.Rank != 0) return result;
-        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count, communicator.Size));
+        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count));
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
         return result;
     }
 
     // kohya's ss_* training keys that apply to this run (kohya-sdxl.md §6.4); values are strings.
-    private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images, int processes) => new()
+    private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images) => new()
     {
         ["ss_unet_lr"] = c.UnetLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
         ["ss_text_encoder_lr"] = c.TextEncoderLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
@@ -86,7 +86,6 @@ public static class LokrTraining
         ["ss_noise_offset"] = c.NoiseOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_max_grad_norm"] = c.MaxGradNorm.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_gradient_accumulation_steps"] = c.GradientAccumulation.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["ss_num_processes"] = processes.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_seed"] = c.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_num_train_images"] = images.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_steps"] = r.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture),

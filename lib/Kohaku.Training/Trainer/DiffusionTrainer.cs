@@ -80,13 +80,13 @@ public sealed class DiffusionTrainer
     {
         Directory.CreateDirectory(TrainDir);
         using var run = new Session(this);
-        var state = resume ? Resume(run) : Start(run, overwrite);
-        string? lastCheckpoint = run.ResumedFrom;
+        var (state, lastCheckpoint) = resume ? Resume(run) : (Start(run, overwrite), null);
+        using var batches = Sampler.From(state.Position).GetEnumerator();
         var stop = false;
         while (state.Step < TotalSteps && !stop)
         {
             var watch = Stopwatch.StartNew();
-            var window = NextWindow(run, state.Position);
+            var window = NextWindow(batches);
             var micro = RunMicroBatches(run, state, window, watch);
             var end = EndWindow(run, state, micro, cancel);
             stop = end.StopRequested;
@@ -137,6 +137,7 @@ public sealed class DiffusionTrainer
             Optimizer = OptimizerFactory.Create(config, Groups);
             Scaler = new DynamicLossScaler(trainer.LossScalingEnabled, config.InitialLossScale, growthInterval: config.LossScaleGrowthInterval);
             Metrics = new MetricsLog(trainer.MetricsPath);
+            Warmup = new WarmupConstantSchedule(config.WarmupSteps);
             Reducer = trainer.Communicator.Size > 1 ? new GradientAllReduce(trainer.Communicator, Parameters) : null;
             MinSnr = config.MinSnrGamma > 0 ? new MinSnrWeight(trainer._schedule, config.MinSnrGamma) : null;
             var alphas = trainer._schedule.AlphasCumprod;
@@ -150,12 +151,11 @@ public sealed class DiffusionTrainer
         public TrainOptimizer Optimizer { get; }
         public DynamicLossScaler Scaler { get; }
         public MetricsLog Metrics { get; }
+        public WarmupConstantSchedule Warmup { get; }
         public GradientAllReduce? Reducer { get; }
         public MinSnrWeight? MinSnr { get; }
         public Tensor SqrtAlpha { get; }
         public Tensor SqrtOneMinusAlpha { get; }
-        public IEnumerator<(BatchPosition Position, SampleBatch Batch)>? Batches { get; set; }
-        public string? ResumedFrom { get; set; }
 
         public void Dispose()
         {
@@ -163,7 +163,6 @@ public sealed class DiffusionTrainer
             Reducer?.Dispose();
             SqrtAlpha.Dispose();
             SqrtOneMinusAlpha.Dispose();
-            Batches?.Dispose();
         }
     }
 
@@ -178,19 +177,17 @@ public sealed class DiffusionTrainer
             File.Delete(MetricsPath);
             if (earlier.Count > 0) Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
         }
-        var state = TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());
-        run.Batches = Sampler.From(state.Position).GetEnumerator();
-        return state;
+        return TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());
     }
 
-    // The newest readable checkpoint; a damaged newer one is skipped with a note, never deleted.
-    private TrainState Resume(Session run)
+    // The newest readable checkpoint, and its path; a damaged newer one is skipped with a note, never deleted.
+    private (TrainState State, string? From) Resume(Session run)
     {
         var checkpoints = TrainCheckpoint.List(CheckpointDir);
         if (checkpoints.Count == 0)
         {
             Log?.Invoke($"train: no checkpoint in {CheckpointDir} to resume from; starting at step 0");
-            return Start(run, overwrite: false);
+            return (Start(run, overwrite: false), null);
         }
         foreach (var (step, path) in checkpoints)
         {
@@ -208,10 +205,8 @@ public sealed class DiffusionTrainer
             {
                 var state = Restore(run, checkpoint);
                 if (step != checkpoints[0].Step) Log?.Invoke($"train: resumed from {path} (step {step}), the newest readable checkpoint");
-                run.ResumedFrom = path;
                 if (IsWriter) run.Metrics.TruncateAfter(state.Step);
-                run.Batches = Sampler.From(state.Position).GetEnumerator();
-                return state;
+                return (state, path);
             }
         }
         throw new InvalidDataException($"{CheckpointDir}: none of its {checkpoints.Count} checkpoint(s) can be read; start over with --overwrite");
@@ -219,14 +214,14 @@ public sealed class DiffusionTrainer
 
     // The batches of the next optimizer step over all ranks, stopping after an epoch's last batch
     // (accelerate syncs at the end of the dataloader; the loss is still divided by the full count).
-    private List<(BatchPosition Position, SampleBatch Batch)> NextWindow(Session run, BatchPosition start)
+    private List<(BatchPosition Position, SampleBatch Batch)> NextWindow(IEnumerator<(BatchPosition Position, SampleBatch Batch)> batches)
     {
         var window = new List<(BatchPosition, SampleBatch)>(MicroBatchesPerStep);
         while (window.Count < MicroBatchesPerStep)
         {
-            run.Batches!.MoveNext();
-            window.Add(run.Batches.Current);
-            if (run.Batches.Current.Position.Index == Sampler.BatchesPerEpoch - 1) break;
+            batches.MoveNext();
+            window.Add(batches.Current);
+            if (batches.Current.Position.Index == Sampler.BatchesPerEpoch - 1) break;
         }
         return window;
     }
@@ -319,10 +314,9 @@ public sealed class DiffusionTrainer
         }
         skipped |= !double.IsFinite(norm);
         var rates = new Dictionary<string, double>();
-        var warmup = new WarmupConstantSchedule(_config.WarmupSteps);
         foreach (var g in run.Groups)
         {
-            g.LearningRate = warmup.LearningRate(g.BaseLearningRate, state.ScheduleStep);
+            g.LearningRate = run.Warmup.LearningRate(g.BaseLearningRate, state.ScheduleStep);
             rates[g.Name] = g.LearningRate;
         }
         if (!skipped) run.Optimizer.Step();
@@ -338,13 +332,11 @@ public sealed class DiffusionTrainer
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        double sum = 0, squares = 0;
-        foreach (var p in run.Parameters)
-        {
-            var d = p.detach().to(ScalarType.Float64);
-            sum += d.sum().item<double>();
-            squares += d.mul(d).sum().item<double>();
-        }
+        // Per-tensor sums stay on the device; two host reads in all.
+        var sums = stack(run.Parameters.Select(p => p.detach().to(ScalarType.Float64).sum()).ToArray());
+        var squareSums = stack(run.Parameters.Select(p => { var d = p.detach().to(ScalarType.Float64); return d.mul(d).sum(); }).ToArray());
+        var sum = sums.sum().item<double>();
+        var squares = squareSums.sum().item<double>();
         double[] extremes = [sum, squares, -sum, -squares];
         Communicator.AllReduce(extremes, ReduceOp.Max);
         if (extremes[0] != -extremes[2] || extremes[1] != -extremes[3])

@@ -25,24 +25,11 @@ public sealed class DistributedTests
         var scalar = new Parameter(zeros(1));
         touched.grad = arange(6, dtype: ScalarType.Float32).view(2, 3);
         scalar.grad = ones(1);
-        using var reduce = new GradientAllReduce(new TwoEqualRanks(), [touched, idle, scalar]);
+        using var reduce = new GradientAllReduce(new EqualRanks(0, 2), [touched, idle, scalar]);
         Assert.Equal(6 + 4 + 1 + 3, reduce.Elements);
         reduce.Run();
         Assert.Equal(new float[] { 0, 2, 4, 6, 8, 10 }, touched.grad!.data<float>().ToArray());
         Assert.Null(idle.grad);
         Assert.Equal(new float[] { 2 }, scalar.grad!.data<float>().ToArray());
-    }
-
-    private sealed class TwoEqualRanks : ICommunicator
-    {
-        public int Rank => 0;
-        public int Size => 2;
-        public int LocalRank => 0;
-        public int LocalSize => 2;
-        public string Describe() => "two equal ranks";
-        public void AllReduce(Span<float> values, ReduceOp op) { if (op == ReduceOp.Sum) foreach (ref var v in values) v *= 2; }
-        public void AllReduce(Span<double> values, ReduceOp op) { if (op == ReduceOp.Sum) foreach (ref var v in values) v *= 2; }
-        public void Abort(int exitCode) => throw new InvalidOperationException("abort");
-        public void Dispose() { }
     }
 }

@@ -117,7 +117,7 @@ public class DiffusionTrainerTests : IDisposable
         var one = new ToyDiffusionTask { Record = true };
         new DiffusionTrainer(Small with { MaxSteps = 3, CheckpointEverySteps = 0 }, one, Path.Combine(_dir, "one")).Run(resume: false);
         var rank1 = new ToyDiffusionTask { Record = true };
-        new DiffusionTrainer(Small with { MaxSteps = 3, CheckpointEverySteps = 0, GradientAccumulation = 1 }, rank1, Path.Combine(_dir, "rank1"), new ShareOfTwo(1)).Run(resume: false);
+        new DiffusionTrainer(Small with { MaxSteps = 3, CheckpointEverySteps = 0, GradientAccumulation = 1 }, rank1, Path.Combine(_dir, "rank1"), new Kohaku.Training.Tests.Distributed.EqualRanks(1, 2)).Run(resume: false);
         Assert.Equal(6, one.Seen.Count);
         Assert.Equal(3, rank1.Seen.Count);
         for (var step = 0; step < 3; step++)
@@ -128,20 +128,6 @@ public class DiffusionTrainerTests : IDisposable
             Assert.True(expected.Noisy.Equals(actual.Noisy), $"step {step}: noisy latents differ");
             Assert.True(expected.Timesteps.Equals(actual.Timesteps), $"step {step}: timesteps differ");
         }
-    }
-
-    // Rank `rank` of two whose reductions are left out: what this rank draws and trains is under test, not MPI.
-    private sealed class ShareOfTwo(int rank) : Kohaku.Training.Distributed.ICommunicator
-    {
-        public int Rank => rank;
-        public int Size => 2;
-        public int LocalRank => rank;
-        public int LocalSize => 2;
-        public string Describe() => $"rank {rank} of 2, not connected";
-        public void AllReduce(Span<float> values, Kohaku.Training.Distributed.ReduceOp op) { }
-        public void AllReduce(Span<double> values, Kohaku.Training.Distributed.ReduceOp op) { }
-        public void Abort(int exitCode) => throw new InvalidOperationException("abort");
-        public void Dispose() { }
     }
 
     [Fact]
