@@ -5,8 +5,10 @@
 #      over shared memory and over TCP on loopback (the multi-node path): every step's loss agrees to
 #      the printed digits and the trained weights agree to float summation order as Lion amplifies it
 #      (‖a − b‖/‖a‖ ≤ $tolerance; see SafeTensorsDiff for why not element by element);
-#   2. resume across world sizes (2 → 1 and 1 → 2) ends on the same weights;
-#   3. SIGUSR1 to mpirun stops both ranks after the same step with a checkpoint; a rank killed
+#   2. `kohaku train` with train.processes 2 launches that mpirun job itself and reports its steps;
+#   3. resume across world sizes (2 → 1 and 1 → 2) ends on the same weights;
+#   4. `mpirun -np 2 kohaku buckets assign` writes the same buckets.json and skipped.json as one process;
+#   5. SIGUSR1 to mpirun stops both ranks after the same step with a checkpoint; a rank killed
 #      mid-run ends the job within a bounded time, naming the rank, and the last checkpoint resumes.
 # Usage: scripts/data-parallel-check.sh WORK_DIR [OUT_DIR]   (WORK_DIR: base.safetensors, buckets.json,
 # captions.jsonl and latents/ from the main job)
@@ -31,8 +33,9 @@ fail() { say "FAIL: $*"; failures=$((failures + 1)); }
 
 # A run file: the sample's with absolute paths, `steps` steps, the given accumulation, a
 # checkpoint every 10 steps and no previews.
-runfile() { # NAME ACCUMULATION MAX_STEPS
+runfile() { # NAME ACCUMULATION MAX_STEPS [PROCESSES]
   sed -e "s#\"sample/#\"$root/data/sample/#g" \
+      -e "s#\"train\": {#\"train\": { \"processes\": ${4:-1},#" \
       -e "s#\"maxSteps\": [0-9]*#\"maxSteps\": $3#" \
       -e "s#\"gradientAccumulation\": [0-9]*#\"gradientAccumulation\": $2#" \
       -e "s#\"checkpointEverySteps\": [0-9]*#\"checkpointEverySteps\": 10#" \
@@ -96,6 +99,13 @@ overtcp=$(workdir mpi-tcp)
 same_losses "2 ranks (TCP) vs one process" "$out/single.log" "$out/mpi-tcp.log"
 agree "2 ranks (TCP) vs one process" "$single" "$overtcp"
 
+say "train.processes 2: one kohaku train launches the 2-rank job itself"
+launched=$(workdir launched)
+"${kohaku[@]}" train --config "$(runfile launch-2 1 $steps 2)" --work-dir "$launched" > "$out/launched.log" 2>&1 || { cat "$out/launched.log"; fail "kohaku train with processes 2"; }
+grep -q "mpirun -np 2 kohaku train" "$out/launched.log" || fail "kohaku train with processes 2 did not launch mpirun"
+same_losses "launched 2 ranks vs one process" "$out/single.log" "$out/launched.log"
+agree "launched 2 ranks vs one process" "$single" "$launched"
+
 say "resume 2 → 1: 10 steps on 2 ranks, the rest in one process"
 r21=$(workdir resume-2-to-1)
 "${mpi[@]}" "${shm[@]}" "${kohaku[@]}" train --config "$half1" --work-dir "$r21" > "$out/resume-2-to-1.log" 2>&1 || fail "first half on 2 ranks"
@@ -107,6 +117,17 @@ r12=$(workdir resume-1-to-2)
 "${kohaku[@]}" train --config "$half2" --work-dir "$r12" > "$out/resume-1-to-2.log" 2>&1 || fail "first half in one process"
 "${mpi[@]}" "${shm[@]}" "${kohaku[@]}" train --config "$two1" --work-dir "$r12" --resume >> "$out/resume-1-to-2.log" 2>&1 || { cat "$out/resume-1-to-2.log"; fail "second half on 2 ranks"; }
 agree "resumed 1 → 2 vs uninterrupted" "$single" "$r12"
+
+say "buckets assign: 2 ranks share the decoding"
+bargs=(buckets --base 128 --min 64 --max 256 --step 32 assign --images "$root/data/sample/images" --ids "$work/ids.txt")
+mkdir -p "$out/buckets-one" "$out/buckets-two"
+"${kohaku[@]}" "${bargs[@]}" --out "$out/buckets-one/buckets.json" > "$out/buckets-one.log" 2>&1 || { cat "$out/buckets-one.log"; fail "buckets assign in one process"; }
+"${mpi[@]}" "${shm[@]}" "${kohaku[@]}" "${bargs[@]}" --out "$out/buckets-two/buckets.json" > "$out/buckets-two.log" 2>&1 || { cat "$out/buckets-two.log"; fail "buckets assign on 2 ranks"; }
+if cmp -s "$out/buckets-one/buckets.json" "$out/buckets-two/buckets.json" && cmp -s "$out/buckets-one/skipped.json" "$out/buckets-two/skipped.json"; then
+  say "buckets assign on 2 ranks: buckets.json and skipped.json identical to one process ($(tail -1 "$out/buckets-two.log"))"
+else
+  fail "buckets assign on 2 ranks differs from one process"
+fi
 
 # Waits until the log shows optimizer step $2, or the job ended.
 wait_for_step() { # LOG STEP PID

@@ -10,7 +10,7 @@ internal sealed class BenchVerb : IVerb
 {
     public static Command Build()
     {
-        var stage = new Argument<string[]>("stage") { Description = "Stages to run (data, images, models, merge, train); all when none.", Arity = ArgumentArity.ZeroOrMore };
+        var stage = new Argument<string[]>("stage") { Description = "Stages to run (data, images, models, merge, train, parallel); all when none.", Arity = ArgumentArity.ZeroOrMore };
         var quick = new Option<bool>("--quick") { Description = "Small sizes, for a smoke run; not for reporting." };
         var outDir = new Option<string>("--out") { Description = "Folder for the report and scratch files.", DefaultValueFactory = _ => "runs" };
         var rowsFile = new Option<string?>("--rows") { Description = "Write the rows as JSON to this file instead of a report (used for one stage per process).", Hidden = true };
@@ -89,7 +89,7 @@ internal sealed class BenchVerb : IVerb
             .Select(t => (IStageBench)Activator.CreateInstance(t)!)
             .OrderBy(b => Array.IndexOf(StageOrder, b.Stage) is var i && i < 0 ? int.MaxValue : i);
 
-    private static readonly string[] StageOrder = ["data", "images", "models", "merge", "train"];
+    private static readonly string[] StageOrder = ["data", "images", "models", "merge", "train", "parallel"];
 
     // Referenced assemblies load lazily; touch one type of each so their benches are visible.
     private static IEnumerable<System.Reflection.Assembly> KohakuAssemblies() =>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Kohaku.Training.Distributed;
 using Kohaku.Data.Images;
 
 namespace Kohaku.Cli.Verbs;
@@ -32,13 +33,16 @@ internal sealed class BucketsVerb : IVerb
         var noUpscale = new Option<bool>("--no-upscale") { Description = "kohya --bucket_no_upscale: shrink only; buckets follow each image." };
         var randomCrop = new Option<bool>("--random-crop") { Description = "Cut a seeded random window instead of the centre." };
         var seed = new Option<int>("--seed") { Description = "Seed for random crops." };
-        var command = new Command("assign", "Decode each selected image, choose its bucket and record the SDXL size metadata.") { images, ids, output, noUpscale, randomCrop, seed };
+        var command = new Command("assign", "Decode each selected image, choose its bucket and record the SDXL size metadata; under mpirun the ranks share the decoding.") { images, ids, output, noUpscale, randomCrop, seed };
         command.SetAction(parse => BadInput.Guard("buckets assign", () =>
         {
             using var stop = new StopSignals("buckets assign");
             var config = baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) };
             var path = Path.GetFullPath(parse.GetValue(output)!);
-            var result = BucketStage.Run(config, parse.GetValue(ids)!, path, warning: Console.Error.WriteLine, cancel: stop.Token);
+            // Under mpirun every rank decodes its share of the ids; rank 0 writes and reports.
+            using var communicator = MpiCommunicator.FromEnvironment();
+            var result = BucketsByRank.Run(config, parse.GetValue(ids)!, path, communicator, Console.Error.WriteLine, stop.Token);
+            if (communicator.Rank != 0) return 0;
             foreach (var b in result.Buckets) Console.WriteLine($"{b.Width}x{b.Height}\t{b.Count}");
             foreach (var s in result.Skipped) Console.WriteLine($"skipped {s.Id}: {s.Reason}: {s.Detail}");
             Console.WriteLine($"{result.Images.Count} images in {result.Buckets.Count} buckets, {result.Skipped.Count} skipped → {path}");

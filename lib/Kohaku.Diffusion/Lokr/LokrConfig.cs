@@ -21,6 +21,7 @@ public sealed record LokrConfig : ISectionConfig
 
     public string SaveDtype { get; init; } = "fp16";
 
+    [System.Text.Json.Serialization.JsonIgnore]
     public SafeDType SaveSafeDType => SaveDtype switch
     {
         "bf16" => SafeDType.BF16,

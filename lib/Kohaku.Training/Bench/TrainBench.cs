@@ -5,6 +5,7 @@ using Kohaku.Data.Bench;
 using Kohaku.Diffusion.Lokr;
 using Kohaku.Diffusion.Sdxl;
 using Kohaku.Training.Config;
+using Kohaku.Training.Distributed;
 using Kohaku.Training.Lokr;
 using Kohaku.Training.Optim;
 using Kohaku.Training.Trainer;
@@ -31,27 +32,11 @@ public sealed class TrainBench : IStageBench
 
     private IEnumerable<BenchRow> TinySteps(BenchOptions options, TextWriter log)
     {
-        var dir = Path.Combine(options.WorkDir, "train-bench");
-        Directory.CreateDirectory(dir);
-        var basePath = Path.Combine(dir, "tiny-base.safetensors");
-        TinyCheckpoint.Create(basePath, 1);
-        using var models = SdxlCheckpoint.Load(basePath, null, CPU, ScalarType.Float32);
-        foreach (var (_, module) in models.Components())
-            foreach (var p in module.parameters()) p.requires_grad = false;
-        manual_seed(1);
-        using var network = LokrNetwork.Build(models, new LokrConfig { Factor = 8 }, CPU, ScalarType.Float32);
         var steps = options.Quick ? 3 : 12;
-        var config = new TrainConfig { BatchSize = 4, GradientAccumulation = 2, MaxSteps = steps + 2, WarmupSteps = 0, CheckpointEverySteps = 0, Precision = TrainPrecision.Fp32, CacheLatents = true, GradientCheckpointing = false };
-        var task = BenchTask.Create(models, network, config, dir);
-        var trainer = new DiffusionTrainer(config, task, Path.Combine(dir, "train"));
-        var timed = new List<TrainStep>();
-        trainer.StepCompleted += s =>
-        {
-            // The first two steps fill the latent cache and warm the allocator.
-            if (s.Step > 2) timed.Add(s);
-            log.WriteLine($"train bench: step {s.Step} {s.Timings.Total:F2} s");
-        };
-        trainer.Run(resume: false);
+        var config = TinyBenchRun.Config(accumulation: 2, steps);
+        using var run = new TinyBenchRun(Path.Combine(options.WorkDir, "train-bench"));
+        var network = run.Network;
+        var (timed, task) = run.Train(config, SingleProcess.Instance, log);
         var sum = timed.Sum(s => s.Timings.Total);
         double Share(Func<StepTimings, double> part) => timed.Sum(s => part(s.Timings)) / sum;
         var medianStep = BenchStats.Median(timed.Select(s => s.Timings.Total));

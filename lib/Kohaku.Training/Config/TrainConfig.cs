@@ -69,6 +69,9 @@ public sealed record TrainConfig : ISectionConfig
     public int SampleWidth { get; init; } = 512;
     public int SampleHeight { get; init; } = 512;
 
+    // Data-parallel ranks the stage launches through mpirun (notebook 05, `kohaku run`, a plain
+    // `kohaku train`); 1 trains in this process. Under `mpirun -np N kohaku train` the launcher decides.
+    public int Processes { get; init; } = 1;
     // With several ranks, compare a checksum of the trained weights across ranks every this many
     // steps and stop if they differ (0 = never).
     public int RankCheckEverySteps { get; init; } = 50;
@@ -76,6 +79,8 @@ public sealed record TrainConfig : ISectionConfig
     // CLIP tokenizer folder (vocab.json, merges.txt), relative to the run file.
     public string Tokenizer { get; init; } = "sample/tokenizer";
 
+    // Per rank; computed, so not a run-file field.
+    [System.Text.Json.Serialization.JsonIgnore]
     public int EffectiveBatch => BatchSize * GradientAccumulation;
 
     public IReadOnlyList<string> Problems()
@@ -106,6 +111,7 @@ public sealed record TrainConfig : ISectionConfig
         Need(CaptionTagDropout is >= 0 and < 1, "captionTagDropout", CaptionTagDropout, "must be in [0, 1)");
         Need(CheckpointEverySteps >= 0, "checkpointEverySteps", CheckpointEverySteps, "must be ≥ 0");
         Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
+        Need(Processes is >= 1 and <= 4096, "processes", Processes, "must be in [1, 4096]");
         Need(RankCheckEverySteps >= 0, "rankCheckEverySteps", RankCheckEverySteps, "must be ≥ 0 (0 = never)");
         Need(SampleEverySteps >= 0, "sampleEverySteps", SampleEverySteps, "must be ≥ 0");
         Need(SampleEverySteps == 0 || SamplePrompts.Count > 0, "samplePrompts", "[]", "must hold at least one prompt when sampleEverySteps > 0");

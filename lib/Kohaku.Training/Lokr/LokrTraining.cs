@@ -30,6 +30,12 @@ public static class LokrTraining
         var problems = paths.Problems();
         if (problems.Count > 0) throw new FileNotFoundException("train: " + string.Join("; ", problems));
         communicator ??= SingleProcess.Instance;
+        if (config.Processes > 1 && communicator is SingleProcess)
+            return MpiLaunch.Train(config, lokr, paths, resume, overwrite, onStep is null && progress is null ? null : s =>
+            {
+                onStep?.Invoke(s);
+                progress?.Report(Progress(s));
+            }, log, cancel);
         if (communicator.Rank != 0) log = null;
 
         var device = RankPlacement.Apply(communicator);
@@ -60,7 +66,7 @@ public static class LokrTraining
         var trainer = new DiffusionTrainer(config, task, paths.TrainDir, communicator) { Log = log };
         if (onStep is not null) trainer.StepCompleted += onStep;
         if (progress is not null)
-            trainer.StepCompleted += s => progress.Report(new StageProgress("train", s.Step, s.TotalSteps, string.Create(CultureInfo.InvariantCulture, $"loss {s.Loss:F4}, {s.ImagesPerSecond:F2} img/s")));
+            trainer.StepCompleted += s => progress.Report(Progress(s));
         var result = trainer.Run(resume, cancel, overwrite);
         if (result.Steps < result.TotalSteps)
         {
@@ -73,6 +79,9 @@ public static class LokrTraining
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
         return result;
     }
+
+    private static StageProgress Progress(TrainStep s) =>
+        new("train", s.Step, s.TotalSteps, string.Create(CultureInfo.InvariantCulture, $"loss {s.Loss:F4}, {s.ImagesPerSecond:F2} img/s"));
 
     // kohya's ss_* training keys that apply to this run (kohya-sdxl.md §6.4); values are strings.
     private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images) => new()

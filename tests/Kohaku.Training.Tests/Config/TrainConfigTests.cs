@@ -18,6 +18,25 @@ public class TrainConfigTests
         Assert.Empty(c.Problems());
     }
 
+    // The data-parallel launcher hands the ranks the run's sections as a run file it writes itself.
+    [Fact]
+    public void Sections_WrittenWithRunFileOptions_ReadBackEqual()
+    {
+        var dir = Directory.CreateTempSubdirectory("kohaku-config-").FullName;
+        try
+        {
+            var train = new TrainConfig { Processes = 1, GradientAccumulation = 3, SamplePrompts = ["a", "b"], Precision = TrainPrecision.Bf16, Tokenizer = "/abs/tok" };
+            var lokr = new Kohaku.Diffusion.Lokr.LokrConfig { Factor = 4, SaveDtype = "bf16" };
+            var path = Path.Combine(dir, "run.json");
+            File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["train"] = train, ["lokr"] = lokr }, RunFile.Json));
+            var back = RunFile.LoadSection<TrainConfig>(path, "train");
+            Assert.Equal(train with { SamplePrompts = back.SamplePrompts }, back);
+            Assert.Equal(train.SamplePrompts, back.SamplePrompts);
+            Assert.Equal(lokr, RunFile.LoadSection<Kohaku.Diffusion.Lokr.LokrConfig>(path, "lokr"));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void Validate_SeveralBadFields_NamesEachOne()
     {
