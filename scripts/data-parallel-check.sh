@@ -15,7 +15,7 @@
 set -euo pipefail
 # As ./kohaku does (tests/torch.runsettings says why): without it this CPU's oneDNN kernels give
 # run-to-run different gradients and no two runs could be compared.
-export ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-SSE41}"
+export ONEDNN_MAX_CPU_ISA="${ONEDNN_MAX_CPU_ISA:-AVX}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work="$(cd "$1" && pwd)"
 out="${2:-$work/data-parallel-check}"
