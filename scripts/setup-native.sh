@@ -22,24 +22,25 @@ has_symbol_version() {
   [ -n "$lib" ] && grep -aq "$need" "$lib"
 }
 
-# Open MPI from the distribution (Debian 12: 4.1.4; the trainer calls libmpi.so.40 through P/Invoke).
+# From the distribution: Open MPI (Debian 12: 4.1.4; the trainer calls libmpi.so.40 through P/Invoke)
+# for data-parallel training, and vipsthumbnail, the image bench's reference.
 has_mpi() { command -v mpirun >/dev/null && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40 '; }
-install_mpi() {
-  has_mpi && return 0
+install_packages() {
+  has_mpi && command -v vipsthumbnail >/dev/null && return 0
   . /etc/os-release 2>/dev/null || true
   if [ "${ID:-}" = debian ] || [ "${ID_LIKE:-}" = debian ]; then
     local sudo=""
     [ "$(id -u)" = 0 ] || sudo=sudo
-    echo "setup: installing Open MPI (openmpi-bin, libopenmpi3) for data-parallel training" >&2
+    echo "setup: installing Open MPI (openmpi-bin, libopenmpi3) and libvips-tools" >&2
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi3 >&2
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi3 libvips-tools >&2
   else
-    echo "setup: Open MPI not found (mpirun, libmpi.so.40); one-process training works, mpirun -np N needs it" >&2
+    echo "setup: Open MPI (mpirun, libmpi.so.40) or vipsthumbnail not found; one-process training works, mpirun -np N needs Open MPI, the image bench's reference needs libvips-tools" >&2
   fi
 }
 
 if has_symbol_version; then
-  install_mpi
+  install_packages
   exit 0
 fi
 
@@ -67,7 +68,7 @@ PIN
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -t trixie libstdc++6 >&2
   has_symbol_version || { echo "setup: libstdc++6 from trixie installed but $need is still missing" >&2; exit 1; }
   echo "setup: libstdc++ now provides $need" >&2
-  install_mpi
+  install_packages
   exit 0
 fi
 
