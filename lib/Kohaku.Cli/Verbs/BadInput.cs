@@ -26,11 +26,15 @@ internal static class BadInput
 
     // The exception types a verb's bad input ends in; a parallel reader's AggregateException counts
     // when everything inside it does.
-    public static bool Is(Exception e) => Unwrap(e) is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
+    public static bool Is(Exception e) => IsBadType(Unwrap(e));
+
+    private static bool IsBadType(Exception e) => e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException
         or NotSupportedException or InvalidOperationException or KeyNotFoundException or FormatException;
 
+    // Parallel readers fail in several windows at once; the first one's message stands for all of them.
     public static Exception Unwrap(Exception e) =>
-        e is AggregateException a && a.Flatten().InnerExceptions is [var only] ? Unwrap(only) : e;
+        e is AggregateException a && a.Flatten().InnerExceptions is [var first, ..] inner && inner.All(x => Unwrap(x) is not AggregateException && IsBadType(Unwrap(x)))
+            ? Unwrap(first) : e;
 
     public static int Guard(string verb, Action action) => Guard(verb, () => { action(); return 0; });
 }

@@ -21,18 +21,26 @@ public static class CaptionStage
 
     // Read and built on every core (one read-only connection each), returned in ascending id order.
     public static IEnumerable<(long Id, string Caption)> Captions(DanbooruDb db, IReadOnlyList<long> sortedUniqueIds, CaptionBuilder builder) =>
-        db.MapPosts(sortedUniqueIds, post => (post.Post.Id, builder.Build(post)), Math.Clamp(Environment.ProcessorCount, 1, 4));
+        Captions(db, sortedUniqueIds, builder, null);
+
+    private static IEnumerable<(long Id, string Caption)> Captions(DanbooruDb db, IReadOnlyList<long> sortedUniqueIds, CaptionBuilder builder, DateCheck? dates) =>
+        db.MapPosts(sortedUniqueIds, post =>
+        {
+            dates?.See(post.Post);
+            return (post.Post.Id, builder.Build(post));
+        }, Math.Clamp(Environment.ProcessorCount, 1, 4));
 
     public static CaptionSummary WriteJsonl(DanbooruDb db, IReadOnlyCollection<long> ids, CaptionConfig config, string outPath, IProgress<StageProgress>? progress = null)
     {
         var builder = CreateBuilder(db, config);
         var unique = PostSelector.SortedUnique(ids);
         long written = 0;
+        var dates = new DateCheck();
         AtomicFile.Write(outPath, stream =>
         {
             // AtomicFile's stream buffers 1 MiB, so per-line flushes stay cheap.
             using var writer = new Utf8JsonWriter(stream, LineOptions);
-            foreach (var (id, caption) in Captions(db, unique, builder))
+            foreach (var (id, caption) in Captions(db, unique, builder, dates))
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("id", id);
@@ -45,7 +53,7 @@ public static class CaptionStage
             }
         });
         progress?.Report(new StageProgress("caption", written, unique.Length));
-        return new CaptionSummary(ids.Count, unique.Length, written, 0, unique.Length - written);
+        return dates.AddTo(new CaptionSummary(ids.Count, unique.Length, written, 0, unique.Length - written));
     }
 
     // <dir>/<id>.txt per post; a file already there is complete (every write is atomic) and is kept.
@@ -57,13 +65,14 @@ public static class CaptionStage
         var todo = unique.Where(id => !File.Exists(TextPath(dir, id))).ToArray();
         long written = 0;
         var found = 0L;
-        foreach (var (id, caption) in Captions(db, todo, builder))
+        var dates = new DateCheck();
+        foreach (var (id, caption) in Captions(db, todo, builder, dates))
         {
             found++;
             AtomicFile.WriteAllText(TextPath(dir, id), caption);
             if (++written % 10_000 == 0) progress?.Report(new StageProgress("caption", written, todo.Length));
         }
-        return new CaptionSummary(ids.Count, unique.Length, written, unique.Length - todo.Length, todo.Length - found);
+        return dates.AddTo(new CaptionSummary(ids.Count, unique.Length, written, unique.Length - todo.Length, todo.Length - found));
     }
 
     public static string TextPath(string dir, long id) => Path.Combine(dir, $"{id}.txt");

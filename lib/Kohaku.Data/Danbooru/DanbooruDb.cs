@@ -206,30 +206,72 @@ public sealed class DanbooruDb : IDisposable
     internal IEnumerable<(Rating Rating, int Fav)> RatingFavCounts()
     {
         using var cmd = _connection.CreateCommand();
-        cmd.CommandText = "SELECT rating, fav_count FROM post";
+        cmd.CommandText = "SELECT id, rating, fav_count FROM post";
         using var reader = cmd.ExecuteReader();
+        var row = new PostRow(reader, Path);
         while (reader.Read())
         {
-            var rating = reader.GetInt64(0);
-            if (rating is >= 0 and <= 3) yield return ((Rating)rating, reader.GetInt32(1));
+            var rating = row.Integer(1, "rating");
+            if (rating is >= 0 and <= 3) yield return ((Rating)rating, row.Int32(2, "fav_count"));
         }
     }
 
     internal static Post ReadPost(SqliteDataReader r, string path)
     {
-        var id = r.GetInt64(0);
-        var rating = r.GetInt64(2);
+        var row = new PostRow(r, path);
+        var rating = row.Integer(2, "rating");
         if (rating is < 0 or > 3)
-            throw new InvalidDataException($"{path}: post {id} has rating {rating}; the danbooru2023 file stores 0-3 (general, sensitive, questionable, explicit)");
-        return new Post(id,
-            r.IsDBNull(1) ? "" : r.GetString(1),
+            throw new InvalidDataException($"{path}: post {row.Id} has rating {rating}; the danbooru2023 file stores 0-3 (general, sensitive, questionable, explicit)");
+        return new Post(row.Id,
+            row.Text(1, "created_at") ?? "",
             (Rating)rating,
-            r.GetInt32(3), r.GetInt32(4),
-            r.GetInt64(5) != 0, r.GetInt64(6) != 0,
-            r.IsDBNull(7) ? "" : r.GetString(7),
-            r.IsDBNull(8) ? null : r.GetString(8),
-            r.IsDBNull(9) ? null : r.GetString(9),
-            r.GetInt32(10), r.GetInt32(11));
+            row.Int32(3, "score"), row.Int32(4, "fav_count"),
+            row.Integer(5, "is_deleted") != 0, row.Integer(6, "is_banned") != 0,
+            row.Text(7, "file_ext") ?? "",
+            row.Text(8, "md5"),
+            row.Text(9, "file_url"),
+            row.Int32(10, "image_width"), row.Int32(11, "image_height"));
+    }
+
+    // SQLite keeps whatever a writer stored, whatever the declared column type: a text 'many' in
+    // fav_count would read as 0 and a NULL would throw without naming the post. Every value is checked
+    // against the type danbooru2023 stores, and a wrong one names the file, post and column.
+    private readonly struct PostRow(SqliteDataReader reader, string path)
+    {
+        public long Id => reader.GetValue(0) is long id ? id : throw new InvalidDataException($"{path}: a post row has id {Show(reader.GetValue(0))}; danbooru2023 ids are integers");
+
+        public long Integer(int ordinal, string column) => reader.GetValue(ordinal) switch
+        {
+            long v => v,
+            double d when d == Math.Floor(d) && Math.Abs(d) < 9e15 => (long)d,
+            var v => throw Bad(column, v, "an integer"),
+        };
+
+        public int Int32(int ordinal, string column)
+        {
+            var v = Integer(ordinal, column);
+            return v is >= int.MinValue and <= int.MaxValue ? (int)v : throw Bad(column, v, "a 32-bit integer");
+        }
+
+        // Nullable text columns (md5, file_url) read as null; a number where text belongs reads as its digits, as Python's str() would.
+        public string? Text(int ordinal, string column) => reader.GetValue(ordinal) switch
+        {
+            DBNull => null,
+            string s => s,
+            long or double => reader.GetString(ordinal),
+            var v => throw Bad(column, v, "text"),
+        };
+
+        private InvalidDataException Bad(string column, object value, string expected) =>
+            new($"{path}: post {Id}: column {column} holds {Show(value)}; danbooru2023 stores {expected} there");
+
+        private static string Show(object value) => value switch
+        {
+            DBNull => "NULL",
+            string s => $"the text '{(s.Length > 40 ? s[..40] + "…" : s)}'",
+            byte[] b => $"a {b.Length}-byte blob",
+            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+        };
     }
 
     private SqliteCommand RangeCommand(string select, string column, long start, long? end, string? orderBy)

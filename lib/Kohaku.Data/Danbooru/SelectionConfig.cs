@@ -29,6 +29,7 @@ public sealed record SelectionConfig : ISectionConfig
         var problems = new List<string>();
         if (string.IsNullOrWhiteSpace(Db)) problems.Add("db: empty (path of danbooru2023.db)");
         else if (!File.Exists(Db)) problems.Add($"db: file not found: {Db}");
+        else if (!IsSqliteFile(Db)) problems.Add($"db: {Db} is not an SQLite database (its first bytes are not \"SQLite format 3\")");
         if (string.IsNullOrWhiteSpace(Plan)) problems.Add("plan: empty");
         else if (!SelectionPlan.BuiltIn.Contains(Plan) && !File.Exists(Plan))
             problems.Add($"plan: \"{Plan}\" is neither a built-in plan ({string.Join(", ", SelectionPlan.BuiltIn)}) nor an existing file");
@@ -38,6 +39,13 @@ public sealed record SelectionConfig : ISectionConfig
             catch (InvalidDataException e) { problems.Add("plan: " + e.Message); }
         }
         return problems;
+    }
+
+    private static bool IsSqliteFile(string path)
+    {
+        Span<byte> head = stackalloc byte[16];
+        using var f = File.OpenRead(path);
+        return f.ReadAtLeast(head, 16, throwOnEndOfStream: false) == 16 && head.SequenceEqual("SQLite format 3\0"u8);
     }
 
     public SelectionConfig Validate() => SectionConfig.Validated(this, "select");

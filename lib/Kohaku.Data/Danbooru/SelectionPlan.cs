@@ -41,6 +41,8 @@ public sealed record SelectionPlan
         Ranges = [SelectionRange.All(5_000_000), SelectionRange.Choose(3_000_000, 5_000_000, 100), SelectionRange.Choose(0, 3_000_000, 100)],
     };
 
+    public const int MaxDraws = 100_000_000;
+
     public static IReadOnlyList<string> BuiltIn => ["delta", "delta-card", "delta-sample"];
 
     // A built-in name or a plan JSON file (same camelCase shape as this record).
@@ -62,7 +64,7 @@ public sealed record SelectionPlan
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a selection plan: {e.Message}", e);
+            throw new InvalidDataException($"{path}: not a selection plan: {RunFile.Describe(e)}", e);
         }
         if (plan is null) throw new InvalidDataException($"{path}: not a selection plan (null)");
         var problems = plan.Problems().ToList();
@@ -76,9 +78,11 @@ public sealed record SelectionPlan
         for (var i = 0; i < Ranges.Count; i++)
         {
             var r = Ranges[i];
+            if (r is null) { yield return $"ranges[{i}] is null"; continue; }
             if (r.Start < 0) yield return $"ranges[{i}].start {r.Start} < 0";
             if (r.End <= r.Start) yield return $"ranges[{i}].end {r.End} ≤ start {r.Start}";
             if (r.Draws < 0) yield return $"ranges[{i}].draws {r.Draws} < 0";
+            if (r.Draws > MaxDraws) yield return $"ranges[{i}].draws {r.Draws:N0} > {MaxDraws:N0} (danbooru2023 holds about 7 million posts; the draws are kept in memory)";
         }
         foreach (var p in Filter.Problems()) yield return p;
     }

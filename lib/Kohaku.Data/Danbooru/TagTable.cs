@@ -34,12 +34,25 @@ public sealed class TagTable
         using var reader = cmd.ExecuteReader();
         while (reader.Read())
         {
-            var id = reader.GetInt64(0);
-            var type = reader.GetInt64(2);
+            if (reader.GetValue(0) is not long id || reader.GetValue(2) is not long type || reader.GetValue(1) is not string name)
+                throw new InvalidDataException($"{path}: a row of table \"tag\" holds ({Show(reader.GetValue(0))}, {Show(reader.GetValue(1))}, {Show(reader.GetValue(2))}); danbooru2023 stores (integer id, text name, integer type)");
             if (type is < 0 or > 4)
                 throw new InvalidDataException($"{path}: tag id {id} has type {type}; the danbooru2023 file stores 0-4 (general, artist, character, copyright, meta)");
-            byId[id] = new Tag(id, reader.GetString(1), (TagType)type);
+            if (UnfitForCaption(name))
+                throw new InvalidDataException($"{path}: tag id {id} is named {System.Text.Json.JsonSerializer.Serialize(name)}; a name with \"|||\" or a control character would break the caption format");
+            byId[id] = new Tag(id, name, (TagType)type);
         }
         return new TagTable(byId);
     }
+
+    // "|||" splits a caption into kept and shuffled parts, and a newline or NUL ends a caption line in
+    // the exported .txt: such a name cannot survive export, so it is refused rather than passed on.
+    private static bool UnfitForCaption(string name) => name.Contains("|||", StringComparison.Ordinal) || name.Any(char.IsControl);
+
+    private static string Show(object value) => value switch
+    {
+        DBNull => "NULL",
+        string s => $"'{(s.Length > 40 ? s[..40] + "…" : s)}'",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+    };
 }

@@ -60,7 +60,7 @@ internal sealed class TagWindowReader : IDisposable
                 var postId = reader.GetInt64(0);
                 while (p < posts.Count && posts[p].Id < postId) p++;
                 if (p == posts.Count) break;
-                if (posts[p].Id == postId) grouped[p] = ParseTagIds(reader.GetString(1));
+                if (posts[p].Id == postId) grouped[p] = ParseTagIds(reader.GetString(1), postId);
             }
         }
         for (var p = 0; p < posts.Count; p++) result.Add(new TaggedPost(posts[p], (IReadOnlyList<Tag>?)grouped[p] ?? []));
@@ -74,7 +74,7 @@ internal sealed class TagWindowReader : IDisposable
     }
 
     // A relation row whose tag is not in the tag table is skipped, as HakuBooru's inner join does.
-    private Tag[] ParseTagIds(string list)
+    private Tag[] ParseTagIds(string list, long postId)
     {
         var count = 1;
         foreach (var c in list) if (c == ',') count++;
@@ -83,7 +83,9 @@ internal sealed class TagWindowReader : IDisposable
         var k = 0;
         foreach (var c in list)
         {
-            if (c != ',') { id = id * 10 + (c - '0'); continue; }
+            if (c is >= '0' and <= '9') { id = id * 10 + (c - '0'); continue; }
+            if (c != ',')
+                throw new InvalidDataException($"{_db.Path}: post {postId}: table posttagrelation holds a tag_id that is not an integer (its tag ids read \"{(list.Length > 60 ? list[..60] + "…" : list)}\")");
             if (_tags.TryGet(id, out var tag)) result[k++] = tag;
             id = 0;
         }

@@ -15,6 +15,10 @@ public sealed record BucketConfig : ISectionConfig
     public bool RandomCrop { get; init; }
     public string[] Images { get; init; } = ["sample/images"];
     public int Seed { get; init; }
+    // Images whose header declares more pixels are skipped before decoding (decompression bombs).
+    // Left out of buckets.json at its default, so files written before it existed stay byte-identical.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public long MaxImagePixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
     // Every bad field by name, or an empty list.
     public IReadOnlyList<string> Problems()
@@ -27,6 +31,7 @@ public sealed record BucketConfig : ISectionConfig
         if (MaxSide < MinSide) problems.Add($"maxSide: {MaxSide} must be at least minSide {MinSide}");
         if (!NoUpscale && MinSide > 0 && Resolution < MinSide) problems.Add($"resolution: {Resolution} is below minSide {MinSide}");
         if (!NoUpscale && Resolution > MaxSide) problems.Add($"resolution: {Resolution} is above maxSide {MaxSide}");
+        if (MaxImagePixels < 1) problems.Add($"maxImagePixels: {MaxImagePixels} must be ≥ 1");
         if (Images.Length == 0) problems.Add("images: at least one image folder is needed");
         if (Images.Any(string.IsNullOrWhiteSpace)) problems.Add("images: an entry is empty");
         return problems;

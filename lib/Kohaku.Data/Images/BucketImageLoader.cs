@@ -13,7 +13,7 @@ public sealed class BucketImageLoader : IDisposable
 
     public BucketImageLoader(BucketConfig config, IImageSource source, bool ownsSource = false)
     {
-        Config = config.Validate();
+        Config = config;
         Selector = new BucketSelector(config);
         this.source = source;
         this.ownsSource = ownsSource;
@@ -66,7 +66,7 @@ public sealed class BucketImageLoader : IDisposable
             throw new ImageSkippedException(new SkippedImage(id, SkipReason.ReadError, e.Message));
         }
         if (bytes is null) throw new ImageSkippedException(new SkippedImage(id, SkipReason.Missing, "in no shard or folder"));
-        return ImageDecoder.Decode(bytes);
+        return ImageDecoder.Decode(bytes, Config.MaxImagePixels);
     }
 
     public BucketChoice Choose(long id, int width, int height)

@@ -17,10 +17,13 @@ public static class ImageDecoder
 {
     private static readonly Configuration Formats = MakeConfiguration();
 
-    public static Image<Rgb24> Decode(ImageBytes image)
+    // Danbooru's own upload limit (max_image_resolution, 15000²): every danbooru2023 image is below it,
+    // while a 1 MB PNG can declare 20000×20000 and take gigabytes to decode.
+    public const long DefaultMaxPixels = 15000L * 15000;
+
+    public static Image<Rgb24> Decode(ImageBytes image, long maxPixels = DefaultMaxPixels)
     {
-        if (image.Data.Length == 0) throw Skip(image, SkipReason.Empty, "0 bytes");
-        if (Truncation(image.Data) is { } truncated) throw Skip(image, SkipReason.Corrupt, truncated);
+        Check(image, maxPixels);
         Image<Rgb24> decoded;
         try
         {
@@ -40,6 +43,30 @@ public static class ImageDecoder
             throw Skip(image, SkipReason.Corrupt, "zero-sized image");
         }
         return decoded;
+    }
+
+    // What can be told without decoding: empty, cut short, no known format, or more pixels than
+    // maxPixels (from the header alone). Throws the ImageSkippedException decoding would.
+    public static void Check(ImageBytes image, long maxPixels = DefaultMaxPixels)
+    {
+        if (image.Data.Length == 0) throw Skip(image, SkipReason.Empty, "0 bytes");
+        if (Truncation(image.Data) is { } truncated) throw Skip(image, SkipReason.Corrupt, truncated);
+        IImageInfo? info;
+        try
+        {
+            // ImageSharp 2 answers an unknown format with null rather than an exception.
+            info = Image.Identify(Formats, image.Data, out _) ?? throw new UnknownImageFormatException("no known format");
+        }
+        catch (UnknownImageFormatException)
+        {
+            throw Skip(image, SkipReason.UnknownFormat, $"{image.Data.Length} bytes in no known image format");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw Skip(image, SkipReason.Corrupt, $"{e.GetType().Name}: {e.Message}");
+        }
+        if ((long)info.Width * info.Height > maxPixels)
+            throw Skip(image, SkipReason.TooLarge, $"{info.Width}x{info.Height} is {(long)info.Width * info.Height:N0} pixels, above the limit of {maxPixels:N0} (buckets.maxImagePixels)");
     }
 
     private static Image<Rgb24> LoadComposited(byte[] data)

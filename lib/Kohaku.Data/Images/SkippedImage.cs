@@ -10,6 +10,7 @@ public enum SkipReason
     TooSmall,      // with noUpscale, a side shorter than one bucket step
     ReadError,     // the tar or file could not be read
     WrongBucket,   // asked for in a batch of another bucket (the file changed since buckets.json)
+    TooLarge,      // more pixels than buckets.maxImagePixels (a decompression bomb), told from the header
 }
 
 public sealed record SkippedImage(long Id, SkipReason Reason, string Detail);

@@ -35,11 +35,18 @@ public sealed class TarShardIndex : IDisposable
             while (reader.GetNextEntry(copyData: false) is { } entry)
             {
                 if (entry.EntryType is not (TarEntryType.RegularFile or TarEntryType.V7RegularFile)) continue;
-                if (!ImageFileName.TryParse(entry.Name, out var id, out var ext)) continue;
+                // webdataset shards also carry <id>.txt / .json beside the image: only images are indexed.
+                if (!ImageFileName.TryParse(entry.Name, out var id, out var ext) || !ImageFileName.Extensions.Contains(ext)) continue;
+                if (entry.Length > Array.MaxLength || entry.DataOffset + entry.Length > stream.Length)
+                {
+                    // Whatever follows such a member is not where its header says: the scan ends here.
+                    warning?.Invoke($"{path}: member {entry.Name} claims {entry.Length:N0} bytes, more than the {Math.Max(0, stream.Length - entry.DataOffset):N0} left in the file; it and the rest are unreadable");
+                    break;
+                }
                 members.TryAdd(id, new TarMember(entry.Name, ext, entry.DataOffset, entry.Length));
             }
         }
-        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or ArgumentOutOfRangeException or OverflowException)
         {
             warning?.Invoke($"{path}: tar damaged after {members.Count} members ({e.Message}); the rest is unreadable");
         }

@@ -11,13 +11,21 @@ namespace Kohaku.Diffusion.Lokr;
 
 public enum LokrPart { Unet, TextEncoder }
 
-// One layer a preset targets: its LyCORIS name, the weight it changes and the factor layout.
-public sealed record LokrTarget(string Name, LokrPart Part, LokrShape Shape);
+// One layer a preset targets: its LyCORIS name, the weight it changes, the factor its settings give and
+// the factor layout, and what selected it: "class T" or "class T/C" (inside target class T, settings of
+// T's or the nearer class C's module_algo_map entry) or "name P" (its module path matched pattern P).
+public sealed record LokrTarget(string Name, LokrPart Part, LokrShape Shape, long Factor, string SelectedBy);
 
-// The LoKr adapters of a preset attached to the SDXL UNet and text encoders, selected the way LyCORIS's
-// kohya network does it: every Linear/Conv inside a target class (per-class overrides from the
-// preset's module_algo_map, nearest enclosing class wins), plus layers whose path matches a target
-// name. The base models keep their own state_dict; each adapter sits in its layer's Delta slot.
+// The LoKr adapters of a preset attached to the SDXL UNet and text encoders, selected as LyCORIS 3.x's
+// kohya network does it (lycoris/kohya.py create_modules), walking every module path of a model:
+// - a path that matches a target name (Python re.match: anchored at the start only, on the module
+//   path as named_modules gives it) takes that module alone with the network defaults, even if its
+//   class is a target; the walk goes on below it, so each Linear/Conv/norm there is taken the same way;
+// - otherwise a target class takes every Linear/Conv inside (per-class overrides from module_algo_map,
+//   nearest enclosing class wins);
+// - a layer taken twice (a target class inside a target class, or a name matching below a class that
+//   took the layer) is LyCORIS's "duplicated lora name" assertion, and an error here too.
+// The base models keep their own state_dict; each adapter sits in its layer's Delta slot.
 public sealed class LokrNetwork : IDisposable
 {
     // Our SDXL classes under the class names LyCORIS presets use (sd-scripts' SDXL UNet and HF CLIP).
@@ -70,9 +78,9 @@ public sealed class LokrNetwork : IDisposable
         Build(models.Unet, models.Te1, models.Te2, config, device, dtype);
 
     // Builds the adapters (in `dtype` on `device`) and attaches them. Text encoders may be null (UNet only).
+    // The config was validated where it entered (the run file, a verb's options, LokrTraining).
     public static LokrNetwork Build(UNet unet, ClipTextModel? te1, OpenClipTextModel? te2, LokrConfig config, Device? device = null, ScalarType dtype = ScalarType.Float32)
     {
-        config.Validate();
         return config.TrainTextEncoders
             ? Build(unet, te1, te2, config.ResolvePreset(), config.Multiplier, device, dtype)
             : Build(unet, null, null, config.ResolvePreset(), config.Multiplier, device, dtype);
@@ -153,7 +161,7 @@ public sealed class LokrNetwork : IDisposable
     {
         var found = new List<Found>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var names = preset.UnetTargetNames.Select(n => new Regex("^(?:" + n + ")", RegexOptions.CultureInvariant)).ToList();
+        var names = preset.UnetTargetNames.Select(n => (n, new Regex("^(?:" + n + ")", RegexOptions.CultureInvariant))).ToList();
         Visit(unet, "", LokrPart.Unet, LokrNames.Unet, preset.UnetTargetModules, names, preset, seen, found);
         if (te1 is not null) Visit(te1, "", LokrPart.TextEncoder, LokrNames.Te1, preset.TextEncoderTargetModules, [], preset, seen, found);
         if (te2 is not null) Visit(te2, "", LokrPart.TextEncoder, LokrNames.Te2, preset.TextEncoderTargetModules, [], preset, seen, found);
@@ -161,31 +169,40 @@ public sealed class LokrNetwork : IDisposable
     }
 
     private static void Visit(nn.Module module, string path, LokrPart part, Func<string, string> name, IReadOnlyList<string> classes,
-        IReadOnlyList<Regex> targetNames, LokrPreset preset, HashSet<string> seen, List<Found> found)
+        IReadOnlyList<(string Pattern, Regex Regex)> targetNames, LokrPreset preset, HashSet<string> seen, List<Found> found)
     {
-        if (Kind(module) is { } kind && classes.Contains(kind))
-        {
-            Descend(module, path, part, name, preset.ModuleAlgoMap.GetValueOrDefault(kind, preset.Default), preset, seen, found);
-            return;
-        }
-        if (path.Length > 0 && targetNames.Any(r => r.IsMatch(path))) Add(module, path, part, name, preset.Default, preset, seen, found);
+        var byName = targetNames.FirstOrDefault(t => t.Regex.IsMatch(path)).Pattern;
+        if (byName is not null) Add(module, path, part, name, preset.Default, "name " + byName, preset, seen, found);
+        else if (Kind(module) is { } kind && classes.Contains(kind))
+            Descend(module, path, part, name, kind, preset.ModuleAlgoMap.GetValueOrDefault(kind, preset.Default), "class " + kind, preset, seen, found);
         foreach (var (child, sub) in module.named_children()) Visit(sub, Join(path, child), part, name, classes, targetNames, preset, seen, found);
     }
 
-    private static void Descend(nn.Module module, string path, LokrPart part, Func<string, string> name, LokrModuleConfig config,
-        LokrPreset preset, HashSet<string> seen, List<Found> found)
+    private static void Descend(nn.Module module, string path, LokrPart part, Func<string, string> name, string target, LokrModuleConfig config,
+        string selectedBy, LokrPreset preset, HashSet<string> seen, List<Found> found)
     {
-        if (Kind(module) is { } kind && preset.ModuleAlgoMap.TryGetValue(kind, out var own)) config = own;
-        Add(module, path, part, name, config, preset, seen, found);
-        foreach (var (child, sub) in module.named_children()) Descend(sub, Join(path, child), part, name, config, preset, seen, found);
+        Add(module, path, part, name, config, selectedBy, preset, seen, found);
+        foreach (var (child, sub) in module.named_children())
+        {
+            if (Kind(sub) is { } kind && preset.ModuleAlgoMap.TryGetValue(kind, out var own))
+                Descend(sub, Join(path, child), part, name, target, own, $"class {target}/{kind}", preset, seen, found);
+            else
+                Descend(sub, Join(path, child), part, name, target, config, selectedBy, preset, seen, found);
+        }
     }
 
     private static void Add(nn.Module module, string path, LokrPart part, Func<string, string> name, LokrModuleConfig config,
-        LokrPreset preset, HashSet<string> seen, List<Found> found)
+        string selectedBy, LokrPreset preset, HashSet<string> seen, List<Found> found)
     {
+        void Claim(string loraName)
+        {
+            if (!seen.Add(loraName))
+                throw new InvalidOperationException($"LoKr preset \"{preset.Name}\" takes {loraName} twice (LyCORIS: \"duplicated lora name\"); a target class or name also covers it");
+        }
         void Target(string loraName, long[] weight, Action<IWeightDelta?> attach)
         {
-            if (seen.Add(loraName)) found.Add(new Found(part, new LokrTarget(loraName, part, LokrShape.Decide(weight, config)), attach, null));
+            Claim(loraName);
+            found.Add(new Found(part, new LokrTarget(loraName, part, LokrShape.Decide(weight, config), config.Factor, selectedBy), attach, null));
         }
         switch (module)
         {
@@ -206,8 +223,9 @@ public sealed class LokrNetwork : IDisposable
             case LayerNorm or GroupNorm32 when preset.TrainNorm:
                 var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
                 var bias = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "bias").parameter;
-                if (weight is not null && seen.Add(name(path)))
-                    found.Add(new Found(part, null, null, new FoundNorm(name(path), weight, bias)));
+                if (weight is null) break;
+                Claim(name(path));
+                found.Add(new Found(part, null, null, new FoundNorm(name(path), weight, bias)));
                 break;
         }
     }

@@ -31,12 +31,28 @@ public static class CheckpointSource
         return path;
     }
 
-    // What is wrong with a spec before any stage runs: a malformed tiny spec or a missing file.
+    // What is wrong with a spec before any stage runs: a malformed tiny spec, a missing file, or a file
+    // whose header is not an SDXL checkpoint (damaged, a LoKr file, keys of the wrong shape). Only the
+    // header is read, so this costs milliseconds even for a 7 GB file.
     public static string? Problem(string runFile, string spec)
     {
         if (spec.StartsWith(TinyScheme, StringComparison.Ordinal))
             return IsTiny(spec, out _) ? null : $"\"{spec}\" is not tiny:SEED with a non-negative integer seed";
         var path = PathOf(runFile, spec);
-        return File.Exists(path) ? null : $"file not found: {path}";
+        if (!File.Exists(path)) return $"file not found: {path}";
+        CheckpointSummary summary;
+        try
+        {
+            summary = SdxlInspector.Inspect(path);
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            return e.Message.Contains(path, StringComparison.Ordinal) ? e.Message : $"{path}: {e.Message}";
+        }
+        if (summary.Architecture is null)
+            return $"{path}: not a single-file SDXL checkpoint (no UNet, text encoder and VAE keys of a known size{(summary.UnknownKeys.Any(k => k.StartsWith("lora_", StringComparison.Ordinal)) ? "; it holds LoRA/LoKr keys: an adapter, not a base" : "")})";
+        if (summary.Mismatched is [var first, ..])
+            return $"{path}: {summary.Mismatched.Count} key(s) of the wrong shape for {summary.Architecture}, first {first}";
+        return summary.MissingKeys is [var missing, ..] ? $"{path}: {summary.MissingKeys.Count} {summary.Architecture} key(s) missing, first {missing}" : null;
     }
 }

@@ -21,18 +21,9 @@ public sealed record RunConfig(
     LokrConfig Lokr,
     TrainConfig Train)
 {
-    public static readonly string[] Sections = ["select", "caption", "buckets", "base", "lokr", "train"];
-
     public static RunConfig Load(string runFile)
     {
         runFile = Path.GetFullPath(runFile);
-        using (var doc = Kohaku.Data.Config.RunFile.ReadDocument(runFile))
-        {
-            var unknown = doc.RootElement.EnumerateObject().Select(p => p.Name)
-                .Where(n => !n.StartsWith('$') && !n.StartsWith("//", StringComparison.Ordinal) && !Sections.Contains(n)).ToList();
-            if (unknown.Count > 0)
-                throw new InvalidDataException($"{runFile}: unknown section(s) {string.Join(", ", unknown.Select(u => $"\"{u}\""))}; known: {string.Join(", ", Sections)}");
-        }
         return new RunConfig(
             runFile,
             SelectionConfig.Load(runFile),
@@ -62,12 +53,28 @@ public sealed record RunConfig(
         Add("base", Base.FileProblems(RunFile));
         Add("lokr", Lokr.Problems());
         Add("train", Train.Problems());
+        Add("train", Train.DeviceProblems(Kohaku.Diffusion.TorchRuntime.DefaultDevice));
         var tokenizer = Kohaku.Data.Config.RunFile.Resolve(RunFile, Train.Tokenizer);
-        Add("train", ClipTokenizer.FolderFiles
-            .Select(f => Path.Combine(tokenizer, f))
-            .Where(f => !File.Exists(f))
-            .Select(f => $"tokenizer: file not found: {f}"));
+        var missing = ClipTokenizer.FolderFiles.Select(f => Path.Combine(tokenizer, f)).Where(f => !File.Exists(f)).ToList();
+        Add("train", missing.Select(f => $"tokenizer: file not found: {f}"));
+        var empty = ClipTokenizer.FolderFiles.Select(f => Path.Combine(tokenizer, f)).Where(f => File.Exists(f) && new FileInfo(f).Length == 0).ToList();
+        Add("train", empty.Select(f => $"tokenizer: empty file: {f}"));
+        if (missing.Count == 0 && empty.Count == 0) Add("train", TokenizerProblem(tokenizer));
         return problems;
+    }
+
+    // The tokenizer is loaded once here: empty or damaged vocab/merges files fail now, not at notebook 05.
+    private static IEnumerable<string> TokenizerProblem(string folder)
+    {
+        try
+        {
+            ClipTokenizer.FromFolder(folder);
+            return [];
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or FormatException or System.Text.Json.JsonException or ArgumentException or KeyNotFoundException)
+        {
+            return [$"tokenizer: {folder}: {e.Message}"];
+        }
     }
 
     public RunConfig Validate()

@@ -90,8 +90,8 @@ public sealed record TrainConfig : ISectionConfig
         {
             if (!ok) e.Add($"train.{field}: {value} {rule}");
         }
-        Need(BatchSize >= 1, "batchSize", BatchSize, "must be ≥ 1");
-        Need(GradientAccumulation >= 1, "gradientAccumulation", GradientAccumulation, "must be ≥ 1");
+        Need(BatchSize is >= 1 and <= 1024, "batchSize", BatchSize, "must be in [1, 1024] (images per micro-batch on one rank)");
+        Need(GradientAccumulation is >= 1 and <= 65536, "gradientAccumulation", GradientAccumulation, "must be in [1, 65536]");
         Need(Epochs >= 1 || MaxSteps > 0, "epochs", Epochs, "must be ≥ 1 unless maxSteps is set");
         Need(MaxSteps >= 0, "maxSteps", MaxSteps, "must be ≥ 0");
         Need(UnetLearningRate >= 0 && double.IsFinite(UnetLearningRate), "unetLearningRate", UnetLearningRate, "must be finite and ≥ 0");
@@ -116,11 +116,22 @@ public sealed record TrainConfig : ISectionConfig
         Need(SampleEverySteps >= 0, "sampleEverySteps", SampleEverySteps, "must be ≥ 0");
         Need(SampleEverySteps == 0 || SamplePrompts.Count > 0, "samplePrompts", "[]", "must hold at least one prompt when sampleEverySteps > 0");
         Need(!string.IsNullOrWhiteSpace(Tokenizer), "tokenizer", "\"\"", "must name the tokenizer folder");
-        Need(SampleSteps >= 1, "sampleSteps", SampleSteps, "must be ≥ 1");
-        Need(SampleWidth >= 64 && SampleWidth % 8 == 0, "sampleWidth", SampleWidth, "must be a multiple of 8, ≥ 64");
-        Need(SampleHeight >= 64 && SampleHeight % 8 == 0, "sampleHeight", SampleHeight, "must be a multiple of 8, ≥ 64");
+        Need(SampleSteps is >= 1 and <= 1000, "sampleSteps", SampleSteps, "must be in [1, 1000]");
+        Need(SampleWidth is >= 64 and <= MaxSampleSide && SampleWidth % 8 == 0, "sampleWidth", SampleWidth, $"must be a multiple of 8 in [64, {MaxSampleSide}]");
+        Need(SampleHeight is >= 64 and <= MaxSampleSide && SampleHeight % 8 == 0, "sampleHeight", SampleHeight, $"must be a multiple of 8 in [64, {MaxSampleSide}]");
         return e;
     }
+
+    // kohya's largest bucket side; a bigger preview would not be what the model was trained on.
+    public const int MaxSampleSide = 4096;
+
+    // What the config cannot do on this device: fp16 training on CPU (libtorch's fp16 conv weight
+    // gradients on CPU are orders of magnitude slower than fp32). Checked with the run file, before
+    // notebook 01, and again by the trainer for callers that skip the run-file check.
+    public IReadOnlyList<string> DeviceProblems(TorchSharp.torch.Device device) =>
+        Precision == TrainPrecision.Fp16 && device.type != TorchSharp.DeviceType.CUDA
+            ? [$"train.precision: fp16 needs a CUDA device (this one is {device.type.ToString().ToLowerInvariant()}); use auto, fp32 or bf16"]
+            : [];
 
     public TrainConfig Validate() => SectionConfig.Validated(this, "train");
 

@@ -40,8 +40,7 @@ public static class LokrTraining
 
         var device = RankPlacement.Apply(communicator);
         var precision = DiffusionTrainer.ResolvePrecision(config.Precision, device);
-        if (precision == TrainPrecision.Fp16 && device.type != DeviceType.CUDA)
-            throw new ArgumentException("train.precision: fp16 training on CPU is pathologically slow (fp16 conv weight grads); use fp32 or bf16");
+        if (config.DeviceProblems(device) is [var deviceProblem, ..]) throw new ArgumentException(deviceProblem);
         var dtype = precision switch { TrainPrecision.Fp16 => ScalarType.Float16, TrainPrecision.Bf16 => ScalarType.BFloat16, _ => ScalarType.Float32 };
         log?.Invoke($"train: {TorchRuntime.Describe()}, base in {dtype}, LoKr in fp32, {config.Optimizer}");
         if (communicator.Size > 1)

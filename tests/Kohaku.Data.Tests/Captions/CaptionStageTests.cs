@@ -61,4 +61,27 @@ public class CaptionStageTests(SampleDbFixture fixture) : IClassFixture<SampleDb
         var e = Assert.Throws<InvalidDataException>(() => CaptionStage.ReadJsonl(path).ToList());
         Assert.Contains("line 2", e.Message);
     }
+
+    [Fact]
+    public void WriteJsonl_UnreadableCreatedAt_KeepsHakuBooruEarlyTagAndReportsThePost()
+    {
+        var path = Path.Combine(fixture.Dir, $"dates-{Guid.NewGuid():N}.db");
+        File.Copy(fixture.Path600, path);
+        long[] ids;
+        using (var db = Kohaku.Data.Danbooru.DanbooruDb.Open(path)) ids = db.PostIds().Take(30).ToArray();
+        using (var c = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False"))
+        {
+            c.Open();
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = $"UPDATE post SET created_at = 'garbage' WHERE id IN ({ids[7]}, {ids[3]})";
+            cmd.ExecuteNonQuery();
+        }
+        using var damaged = Kohaku.Data.Danbooru.DanbooruDb.Open(path);
+
+        var summary = CaptionStage.WriteJsonl(damaged, ids, new CaptionConfig(), path + ".jsonl");
+
+        Assert.Equal((2L, $"post {ids[3]} \"garbage\""), (summary.UnreadableDates, summary.FirstUnreadableDate));
+        Assert.EndsWith($"; 2 with an unreadable created_at, tagged \"early\" as HakuBooru does (first: post {ids[3]} \"garbage\")", summary.ToString());
+        Assert.Contains("early", CaptionStage.ReadJsonl(path + ".jsonl").Single(l => l.Id == ids[3]).Caption.Split(", "));
+    }
 }

@@ -246,6 +246,52 @@ public class DanbooruDbTests(SampleDbFixture fixture) : IClassFixture<SampleDbFi
         Assert.Contains("post 42 has rating 7", e.Message);
     }
 
+    // A value SQLite accepted into a danbooru2023 column that the file never stores there: one message
+    // naming the file, the post and the column, from the sequential and the parallel reader alike.
+    [Theory]
+    [InlineData("fav_count", "'many'", "column fav_count holds the text 'many'")]
+    [InlineData("fav_count", "4294967296", "column fav_count holds 4294967296; danbooru2023 stores a 32-bit integer")]
+    [InlineData("score", "NULL", "column score holds NULL")]
+    [InlineData("image_width", "x'00ff'", "column image_width holds a 2-byte blob")]
+    [InlineData("is_deleted", "2.5", "column is_deleted holds 2.5")]
+    public void Posts_ValueOfTheWrongKind_ThrowsNamingFilePostAndColumn(string column, string value, string expected)
+    {
+        var path = MakeDb($"bad-{column}.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+            "INSERT INTO post VALUES (41, '2020-01-01T00:00:00.000-05:00', 0, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)",
+            "INSERT INTO post VALUES (42, '2020-01-01T00:00:00.000-05:00', 0, 1, 1, 0, 0, 'png', 'x', 'y', 10, 10)",
+            $"UPDATE post SET {column} = {value} WHERE id = 42");
+        using var db = DanbooruDb.Open(path);
+
+        var sequential = Assert.Throws<InvalidDataException>(() => db.Posts().ToList());
+        var parallel = Assert.ThrowsAny<Exception>(() => db.MapPosts([41, 42], p => p.Post.Id, readers: 2).ToList());
+
+        foreach (var e in new[] { sequential, parallel is AggregateException a ? a.Flatten().InnerExceptions[0] : parallel })
+        {
+            Assert.IsType<InvalidDataException>(e);
+            Assert.StartsWith($"{path}: post 42: {expected}", e.Message);
+        }
+    }
+
+    [Theory]
+    [InlineData("'a|||b'", "\"a|||b\"")]
+    [InlineData("'a' || char(10) || 'b'", "\"a\\nb\"")]
+    [InlineData("'a' || char(0) || 'b'", "\"a\\u0000b\"")]
+    public void Open_TagNameThatBreaksCaptions_ThrowsNamingTag(string name, string shown)
+    {
+        var path = MakeDb("badtag.db",
+            "CREATE TABLE post (id INTEGER PRIMARY KEY, created_at TEXT, rating INT, score INT, fav_count INT, is_deleted INT, is_banned INT, file_ext TEXT, md5 TEXT, file_url TEXT, image_width INT, image_height INT)",
+            "CREATE TABLE tag (id INTEGER PRIMARY KEY, name TEXT, type INT)",
+            "CREATE TABLE posttagrelation (id INTEGER PRIMARY KEY, post_id INT, tag_id INT)",
+            $"INSERT INTO tag VALUES (1, 'solo', 0), (5, {name}, 0)");
+
+        var e = Assert.Throws<InvalidDataException>(() => { using var db = DanbooruDb.Open(path); _ = db.Tags.Count; });
+
+        Assert.Equal($"{path}: tag id 5 is named {shown}; a name with \"|||\" or a control character would break the caption format", e.Message);
+    }
+
     private string MakeDb(string name, params string[] statements)
     {
         var path = Path.Combine(fixture.Dir, name);

@@ -78,4 +78,45 @@ public class SelectionConfigTests(SampleDbFixture fixture) : IClassFixture<Sampl
         Assert.Contains(Path.GetFileName(path), e.Message);
         Assert.Contains("begin", e.Message);
     }
+
+    [Theory]
+    [InlineData("""{ "ranges": null }""", "ranges: null is not allowed here (leave the field out for its default)")]
+    [InlineData("""{ "filter": null }""", "filter: null is not allowed here (leave the field out for its default)")]
+    [InlineData("""{ "ranges": [null] }""", "ranges[0] is null")]
+    [InlineData("""{ "ranges": [ { "start": 0, "draws": 2147483647 } ] }""", "ranges[0].draws 2,147,483,647 > 100,000,000 (danbooru2023 holds about 7 million posts; the draws are kept in memory)")]
+    public void Load_NullsAndHugeDraws_OneMessageNamingFileAndField(string json, string expected)
+    {
+        var path = Path.Combine(fixture.Dir, $"plan-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+
+        var e = Assert.Throws<InvalidDataException>(() => SelectionPlan.Load(path));
+
+        Assert.EndsWith(expected, e.Message);
+        Assert.StartsWith(path + ": ", e.Message);
+    }
+
+    [Theory]
+    [InlineData("[1,2,3]", "a run file is a JSON object of sections (select, caption, buckets, base, lokr, train), not array")]
+    [InlineData("null", "a run file is a JSON object of sections (select, caption, buckets, base, lokr, train), not null")]
+    [InlineData("""{ "trian": { "maxSteps": 5 } }""", "unknown section(s) \"trian\"; known: select, caption, buckets, base, lokr, train")]
+    public void Load_RunFileNotObjectOrUnknownSection_Rejected(string json, string expected)
+    {
+        var path = Path.Combine(fixture.Dir, $"run-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, json);
+
+        var e = Assert.Throws<InvalidDataException>(() => SelectionConfig.Load(path));
+
+        Assert.Equal($"{path}: {expected}", e.Message);
+    }
+
+    [Fact]
+    public void Problems_TextFileAsDatabase_NamesIt()
+    {
+        var path = Path.Combine(fixture.Dir, $"text-{Guid.NewGuid():N}.db");
+        File.WriteAllText(path, "id,rating\n1,0\n");
+
+        var problems = new SelectionConfig { Db = path, Plan = "delta-sample" }.Problems();
+
+        Assert.Equal([$"db: {path} is not an SQLite database (its first bytes are not \"SQLite format 3\")"], problems);
+    }
 }

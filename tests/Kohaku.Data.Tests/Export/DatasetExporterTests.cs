@@ -34,13 +34,13 @@ public class DatasetExporterTests : IDisposable
     [Fact]
     public void Export_Files_BytesUnchangedCaptionWithoutNewline()
     {
-        source.Files[1] = [1, 2, 3];
+        source.Files[1] = Png(1);
         source.Files[2] = [];
 
         var report = DatasetExporter.Export(Config(false, 1, 2, 3), source);
 
         var dir = Path.Combine(root, "out");
-        Assert.Equal([1, 2, 3], File.ReadAllBytes(Path.Combine(dir, "1.webp")));
+        Assert.Equal(Png(1), File.ReadAllBytes(Path.Combine(dir, "1.webp")));
         Assert.Equal(Encoding.UTF8.GetBytes("tag1, é"), File.ReadAllBytes(Path.Combine(dir, "1.txt")));
         Assert.Equal(1, report.Written);
         Assert.Equal([(2L, SkipReason.Empty), (3L, SkipReason.Missing)], report.Skipped.Select(s => (s.Id, s.Reason)));
@@ -50,14 +50,14 @@ public class DatasetExporterTests : IDisposable
     [Fact]
     public void Export_RerunAfterInterruption_CompletesWithoutRewriting()
     {
-        for (long id = 1; id <= 6; id++) source.Files[id] = [(byte)id, 7];
+        for (long id = 1; id <= 6; id++) source.Files[id] = Png((int)id);
         var config = Config(false, 1, 2, 3, 4, 5, 6);
         using var cancel = new CancellationTokenSource();
         var stopAfterThree = new Progress(p => { if (p.Done == 3) cancel.Cancel(); });
 
         Assert.ThrowsAny<OperationCanceledException>(() => DatasetExporter.Export(config, source, stopAfterThree, cancel.Token));
-        // A killed run also leaves a half-written temporary behind.
-        File.WriteAllBytes(Path.Combine(config.Out, ".4.webp.999.0123.tmp"), [4]);
+        // A killed run also leaves a half-written temporary behind (pid above Linux's pid_max: never running).
+        File.WriteAllBytes(Path.Combine(config.Out, ".4.webp.2147483000.0123456789abcdef0123456789abcdef.tmp"), [4]);
         var firstWrite = File.GetLastWriteTimeUtc(Path.Combine(config.Out, "1.webp"));
         source.Reads = 0;
 
@@ -67,20 +67,20 @@ public class DatasetExporterTests : IDisposable
         Assert.Equal(3, source.Reads);
         Assert.Equal(firstWrite, File.GetLastWriteTimeUtc(Path.Combine(config.Out, "1.webp")));
         Assert.Equal(12, Directory.GetFiles(config.Out).Length);
-        Assert.Equal([6, 7], File.ReadAllBytes(Path.Combine(config.Out, "6.webp")));
+        Assert.Equal(Png(6), File.ReadAllBytes(Path.Combine(config.Out, "6.webp")));
     }
 
     [Fact]
     public void Export_Tar_WebdatasetPairsInCaptionOrder()
     {
-        source.Files[20] = [2, 0];
-        source.Files[10] = [1, 0];
+        source.Files[20] = Png(20);
+        source.Files[10] = Png(10);
 
         var report = DatasetExporter.Export(Config(true, 20, 10, 30), source);
 
         var members = ReadTar(Path.Combine(root, "out", DatasetExporter.TarName));
         Assert.Equal(["20.webp", "20.txt", "10.webp", "10.txt"], members.Select(m => m.Name));
-        Assert.Equal([2, 0], members[0].Data);
+        Assert.Equal(Png(20), members[0].Data);
         Assert.Equal("tag10, é", Encoding.UTF8.GetString(members[3].Data));
         Assert.Equal(2, report.Written);
         Assert.Single(report.Skipped);
@@ -89,7 +89,7 @@ public class DatasetExporterTests : IDisposable
     [Fact]
     public void Export_TarInterrupted_NoTarUntilRerunCompletes()
     {
-        for (long id = 1; id <= 4; id++) source.Files[id] = [(byte)id];
+        for (long id = 1; id <= 4; id++) source.Files[id] = Png((int)id);
         var config = Config(true, 1, 2, 3, 4);
         using var cancel = new CancellationTokenSource();
 
@@ -102,6 +102,30 @@ public class DatasetExporterTests : IDisposable
         Assert.Equal(8, ReadTar(Path.Combine(config.Out, DatasetExporter.TarName)).Count);
         Assert.Equal((4, 0), (report.Written, report.AlreadyComplete));
         Assert.Equal((0, 4), (again.Written, again.AlreadyComplete));
+    }
+
+    [Fact]
+    public void Export_UndecodableOrCutBytes_SkippedWithTheReasonNotCopied()
+    {
+        source.Files[1] = Png(1);
+        source.Files[2] = "not an image"u8.ToArray();
+        source.Files[3] = Png(3)[..^12];
+
+        var report = DatasetExporter.Export(Config(false, 1, 2, 3), source);
+
+        Assert.Equal(1, report.Written);
+        Assert.Equal([(2L, SkipReason.UnknownFormat), (3L, SkipReason.Corrupt)], report.Skipped.Select(s => (s.Id, s.Reason)));
+        Assert.Contains("fake:3", report.Skipped[1].Detail);
+        Assert.Equal(["1.txt", "1.webp"], Directory.GetFiles(Path.Combine(root, "out")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
+    // A small valid PNG whose size and colour depend on the seed, so every post's bytes differ.
+    private static byte[] Png(int seed)
+    {
+        using var image = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(1 + seed % 5, 2, new SixLabors.ImageSharp.PixelFormats.Rgb24((byte)seed, 7, 9));
+        using var bytes = new MemoryStream();
+        SixLabors.ImageSharp.ImageExtensions.SaveAsPng(image, bytes);
+        return bytes.ToArray();
     }
 
     private static List<(string Name, byte[] Data)> ReadTar(string path)

@@ -114,4 +114,66 @@ public class ImageDecoderTests
         Assert.Equal(SkipReason.Corrupt, e.Skipped.Reason);
         Assert.Equal(12, e.Skipped.Id);
     }
+
+    // A decompression bomb: 57 bytes of PNG whose header declares 20000×20000 (400 M pixels, gigabytes
+    // decoded). It is skipped from the header, before any pixel is allocated.
+    [Fact]
+    public void Decode_HeaderAboveThePixelLimit_SkippedBeforeDecoding()
+    {
+        var bomb = new ImageBytes(8, "png", PngHeaderOnly(20000, 20000), "bomb.png");
+
+        var e = Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(bomb));
+
+        Assert.Equal(SkipReason.TooLarge, e.Skipped.Reason);
+        Assert.Equal("bomb.png: 20000x20000 is 400,000,000 pixels, above the limit of 225,000,000 (buckets.maxImagePixels)", e.Skipped.Detail);
+    }
+
+    [Fact]
+    public void Decode_LimitIsConfigurable_ExactlyAtTheLimitDecodes()
+    {
+        using var image = new Image<Rgb24>(30, 20);
+        using var png = new MemoryStream();
+        image.SaveAsPng(png);
+        var bytes = new ImageBytes(9, "png", png.ToArray(), "ok.png");
+
+        using var decoded = ImageDecoder.Decode(bytes, maxPixels: 600);
+        Assert.Equal(SkipReason.TooLarge, Assert.Throws<ImageSkippedException>(() => ImageDecoder.Decode(bytes, maxPixels: 599)).Skipped.Reason);
+        Assert.Equal((30, 20), (decoded.Width, decoded.Height));
+    }
+
+    private static byte[] PngHeaderOnly(int width, int height)
+    {
+        var ihdr = new byte[13];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(ihdr.AsSpan(4), height);
+        ihdr[8] = 8; // bit depth; colour type 0 (grey), no interlace
+        var file = new MemoryStream();
+        file.Write([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]);
+        Chunk(file, "IHDR", ihdr);
+        Chunk(file, "IEND", []);
+        return file.ToArray();
+    }
+
+    private static void Chunk(Stream s, string type, byte[] data)
+    {
+        var head = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(head, data.Length);
+        System.Text.Encoding.ASCII.GetBytes(type).CopyTo(head, 4);
+        s.Write(head);
+        s.Write(data);
+        var crc = new byte[4];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(crc, Crc32([.. head[4..], .. data]));
+        s.Write(crc);
+    }
+
+    private static uint Crc32(byte[] bytes)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in bytes)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++) crc = (crc >> 1) ^ (0xEDB88320u & (uint)-(int)(crc & 1));
+        }
+        return ~crc;
+    }
 }
