@@ -1,12 +1,9 @@
-using System.Net;
 using System.Text.RegularExpressions;
 
 namespace Kohaku.Diffusion.Tokenizer;
 
-// CLIP's text cleanup and word split (sdxl-arch.md §7): HTML-unescape twice, collapse whitespace,
-// lowercase, then the CLIP regex: the two specials, English contractions, letter runs, single
-// digits, runs of other non-space characters. ftfy's mojibake repair is not reproduced; it
-// changes nothing on well-formed UTF-8 tags.
+// CLIP's word split (sdxl-arch.md §7) of the cleaned text (ClipTextClean): the two specials,
+// English contractions, letter runs, single digits, runs of other non-space characters.
 internal static partial class ClipPreTokenizer
 {
     public const string StartOfText = "<|startoftext|>";
@@ -15,15 +12,6 @@ internal static partial class ClipPreTokenizer
     [GeneratedRegex(@"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     internal static partial Regex Pattern();
 
-    [GeneratedRegex(@"\s+")]
-    private static partial Regex Whitespace();
-
-    public static string Clean(string text)
-    {
-        var unescaped = WebUtility.HtmlDecode(WebUtility.HtmlDecode(text));
-        return Whitespace().Replace(unescaped, " ").Trim().ToLowerInvariant();
-    }
-
     public static IEnumerable<string> Split(string text) =>
-        Pattern().Matches(Clean(text)).Select(m => m.Value);
+        Pattern().Matches(ClipTextClean.Clean(text)).Select(m => m.Value);
 }

@@ -7,8 +7,8 @@ namespace Kohaku.Diffusion.Tokenizer;
 // The CLIP BPE tokenizer shared by SDXL's two text encoders (sdxl-arch.md §7), read from the HF
 // vocab.json + merges.txt pair. The BPE itself is Microsoft.ML.Tokenizers' BpeTokenizer, which
 // covers CLIP's byte-level symbols, "</w>" end-of-word suffix and regex split (the tests pin
-// ids worked out by hand from CLIP's rules); CLIP's text cleanup (HTML
-// unescape, whitespace collapse, lowercase) runs before it (ClipPreTokenizer.Clean), because
+// ids worked out by hand from CLIP's rules); CLIP's text cleanup (ftfy, HTML
+// unescape, whitespace collapse, lowercase) runs before it (ClipTextClean.Clean), because
 // the library's normalizers cannot express it. Both files are validated here first, so a
 // broken vocabulary is refused with its file and line.
 public sealed class ClipTokenizer
@@ -92,7 +92,7 @@ public sealed class ClipTokenizer
     }
 
     // Token ids of the text, without BOS/EOS.
-    public int[] Encode(string text) => _bpe.EncodeToIds(ClipPreTokenizer.Clean(text)).ToArray();
+    public int[] Encode(string text) => _bpe.EncodeToIds(ClipTextClean.Clean(text)).ToArray();
 
     // kohya's chunked ids for one caption: maxTokens/75 rows of 77, flattened (see KohyaTokenChunks).
     // padId: Eos for TE1, 0 for TE2.

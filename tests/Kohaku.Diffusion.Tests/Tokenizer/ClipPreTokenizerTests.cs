@@ -10,8 +10,4 @@ public sealed class ClipPreTokenizerTests
         var pieces = ClipPreTokenizer.Split("A  Dog's &amp;amp; 2024\tNIER:automata <|endoftext|> ^_^;");
         Assert.Equal(["a", "dog", "'s", "&", "2", "0", "2", "4", "nier", ":", "automata", "<|endoftext|>", "^_^;"], pieces);
     }
-
-    [Fact]
-    public void Clean_WhitespaceAndCase_CollapsedAndLowered() =>
-        Assert.Equal("1girl, long hair", ClipPreTokenizer.Clean("  1GIRL,\n\n Long   Hair "));
 }

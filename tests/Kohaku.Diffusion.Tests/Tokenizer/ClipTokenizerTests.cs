@@ -17,6 +17,8 @@ public sealed class ClipTokenizerTests
     [Theory]
     [InlineData("hello", new[] { 8 })]            // h e l l o</w> → he · ll · llo</w> → hello</w>
     [InlineData("  HELLO  ", new[] { 8 })]        // trimmed and lowercased
+    [InlineData("ＨＥＬＬＯ", new[] { 8 })]           // ftfy turns full-width letters into ASCII
+    [InlineData("&#x68;e&#108;lo", new[] { 8 })]  // numeric references decoded before the split
     [InlineData("ello", new[] { 1, 7 })]          // e l l o</w> → e ll o</w> → e llo</w>
     [InlineData("hello,hello", new[] { 8, 12, 8 })] // letters and punctuation are separate words
     [InlineData("he", new[] { 0, 11 })]           // "he" merges only before "</w>" is glued: h e</w> stays split
@@ -88,6 +90,18 @@ public sealed class ClipTokenizerTests
         // "é" is UTF-8 C3 A9 → symbols "Ã" (id 94 + 12 + 0xC3 - 0xAE = 127) and "©</w>" (256 + 94 + 0xA9 - 0xA1 = 358).
         Assert.Equal([127, 358], tok.Encode("é"));
         Assert.Equal("é", tok.Decode([127, 358]));
+    }
+
+    [Fact]
+    public void Encode_FullWidthAndEntitiesOnSampleVocab_SameIdsAsPlainText()
+    {
+        var folder = TokenizerFiles.SampleFolder();
+        var tok = ClipTokenizer.FromFiles(Path.Combine(folder, "vocab.json"), Path.Combine(folder, "merges.txt"));
+        Assert.Single(tok.Encode("ｍａｓｔｅｒｐｉｅｃｅ"));
+        Assert.Equal(tok.Encode("masterpiece"), tok.Encode("ｍａｓｔｅｒｐｉｅｃｅ"));
+        Assert.Equal(tok.Encode("best quality"), tok.Encode("ＢＥＳＴ\u3000ＱＵＡＬＩＴＹ"));
+        Assert.Equal(tok.Encode("star (symbol)"), tok.Encode("star &#40;symbol&#41"));
+        Assert.Equal(tok.Encode("1girl, solo"), tok.Encode("1girl&comma; solo"));
     }
 
     [Fact]
