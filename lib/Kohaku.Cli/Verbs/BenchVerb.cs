@@ -12,7 +12,7 @@ internal sealed class BenchVerb : IVerb
     {
         var stage = new Argument<string[]>("stage") { Description = "Stages to run (data, images, models, merge, train, parallel); all when none.", Arity = ArgumentArity.ZeroOrMore };
         var quick = new Option<bool>("--quick") { Description = "Small sizes, for a smoke run; not for reporting." };
-        var outDir = new Option<string>("--out") { Description = "Folder for the report and scratch files.", DefaultValueFactory = _ => "runs" };
+        var outDir = new Option<string>("--out") { Description = "Folder for the report and scratch files.", DefaultValueFactory = _ => Workspace.PathTo("runs") };
         var rowsFile = new Option<string?>("--rows") { Description = "Write the rows as JSON to this file instead of a report (used for one stage per process).", Hidden = true };
         var command = new Command("bench", "Run stage benchmarks and write one markdown table to runs/bench-<timestamp>.md.") { stage, quick, outDir, rowsFile };
         command.SetAction(async (parse, cancel) =>

@@ -7,8 +7,8 @@ internal sealed class SampleImagesVerb : IVerb
 {
     public static Command Build()
     {
-        var db = new Option<string>("--db") { Description = "Sample danbooru database to draw the pictures from.", DefaultValueFactory = _ => "data/sample/danbooru.db" };
-        var output = new Option<string>("--out") { Description = "Folder for the data-NXXX.tar shards (old shards there are replaced).", DefaultValueFactory = _ => "data/sample/images" };
+        var db = new Option<string>("--db") { Description = "Sample danbooru database to draw the pictures from.", DefaultValueFactory = _ => Workspace.PathTo("data/sample/danbooru.db") };
+        var output = new Option<string>("--out") { Description = "Folder for the data-NXXX.tar shards (old shards there are replaced).", DefaultValueFactory = _ => Workspace.PathTo("data/sample/images") };
         var command = new Command("sample-images", "Draw one picture per sample post from its visual tags and write them as webp tar shards, with a few broken on purpose.") { db, output };
         command.SetAction(parse => BadInput.Guard("sample-images", () =>
         {

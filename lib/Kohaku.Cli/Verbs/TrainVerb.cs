@@ -14,7 +14,7 @@ internal sealed class TrainVerb : IVerb
     public static Command Build()
     {
         var config = new Option<string>("--config") { Description = "Run file; its \"train\" and \"lokr\" sections configure the run.", Required = true };
-        var workDir = new Option<string>("--work-dir") { Description = "Reads base.safetensors, buckets.json, captions.jsonl; writes latents/, train/, lokr.safetensors.", DefaultValueFactory = _ => "runs/cli" };
+        var workDir = new Option<string>("--work-dir") { Description = "Reads base.safetensors, buckets.json, captions.jsonl; writes latents/, train/, lokr.safetensors.", DefaultValueFactory = _ => Workspace.PathTo("runs/cli") };
         var resume = new Option<bool>("--resume") { Description = "Continue from the newest readable checkpoint in <work-dir>/train/checkpoints." };
         var overwrite = new Option<bool>("--overwrite") { Description = "Start over although <work-dir>/train holds an earlier run's checkpoints (deletes them and its metrics)." };
         var command = new Command("train", "Train LoKr on the SDXL base (kohya sdxl_train_network semantics); under mpirun or srun, data-parallel over the ranks. SIGINT, SIGTERM or SIGUSR1 (mpirun forwards it) finish the step, save a checkpoint and exit 130/143/138.")

@@ -12,7 +12,6 @@ public sealed class CaptionAugmenter(double tagDropout = 0.1, bool shuffle = tru
     public bool Shuffle { get; } = shuffle;
     public string KeepSeparator { get; } = keepSeparator;
 
-    public static CaptionAugmenter From(CaptionConfig config) => new(config.TagDropout, config.Shuffle, config.KeepSeparator);
 
     // One RNG per (seed, step, worker): independent streams, identical on replay.
     public static Random RngFor(long seed, long step, int worker = 0) =>

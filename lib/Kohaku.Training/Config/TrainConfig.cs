@@ -109,6 +109,7 @@ public sealed record TrainConfig : ISectionConfig
         Need(LossScaleGrowthInterval >= 1, "lossScaleGrowthInterval", LossScaleGrowthInterval, "must be ≥ 1");
         Need(MaxConsecutiveNonFinite >= 1, "maxConsecutiveNonFinite", MaxConsecutiveNonFinite, "must be ≥ 1");
         Need(CaptionTagDropout is >= 0 and < 1, "captionTagDropout", CaptionTagDropout, "must be in [0, 1)");
+        Need(!string.IsNullOrEmpty(KeepTokensSeparator) && !KeepTokensSeparator.Contains(','), "keepTokensSeparator", $"\"{KeepTokensSeparator}\"", "must be non-empty and hold no ','");
         Need(CheckpointEverySteps >= 0, "checkpointEverySteps", CheckpointEverySteps, "must be ≥ 0");
         Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
         Need(Processes is >= 1 and <= 4096, "processes", Processes, "must be in [1, 4096]");
@@ -134,6 +135,9 @@ public sealed record TrainConfig : ISectionConfig
             : [];
 
     public TrainConfig Validate() => SectionConfig.Validated(this, "train");
+
+    // The one place the caption augmentation is made from: the trainer's batches and notebook 02's demo.
+    public Kohaku.Data.Captions.CaptionAugmenter CaptionAugmenter() => new(CaptionTagDropout, ShuffleCaption, KeepTokensSeparator);
 
     // The sampler settings of preview prompt `index` (seeds count up from SampleSeed).
     public SampleSettings PreviewSettings(int index = 0) => new(SampleWidth, SampleHeight, SampleSteps, SampleGuidance, SampleSeed + index);

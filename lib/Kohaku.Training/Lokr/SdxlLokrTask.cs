@@ -40,7 +40,7 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         _samples = samples;
         _loadImage = loadImage;
         _config = config;
-        _augmenter = new CaptionAugmenter(config.CaptionTagDropout, config.ShuffleCaption, config.KeepTokensSeparator);
+        _augmenter = config.CaptionAugmenter();
         _cache = config.CacheLatents ? cache : null;
         _computeType = models.Unet.parameters().First().dtype;
         models.Unet.GradientCheckpointing = config.GradientCheckpointing;
@@ -67,11 +67,15 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         return stack(rows).to(Device).MoveToOuterDisposeScope();
     }
 
+    // The captions the text encoders see for a micro-batch: augmented per sample, keyed by the seed,
+    // the micro-step and the sample's place, so resume and every rank count draw the same.
+    internal List<string> Captions(SampleBatch batch, long microStep) =>
+        batch.Samples.Select((s, k) => _augmenter.Augment(_samples[s].Caption, _config.Seed, microStep, k)).ToList();
+
     public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep)
     {
         using var scope = NewDisposeScope();
-        var captions = batch.Samples.Select((s, k) => _augmenter.Augment(_samples[s].Caption, _config.Seed, microStep, k)).ToList();
-        var ids = captions.Select(c => PromptIds.Encode(_tokenizer, c)).ToList();
+        var ids = Captions(batch, microStep).Select(c => PromptIds.Encode(_tokenizer, c)).ToList();
         var ids1 = stack(ids.Select(p => tensor(p.Te1)).ToArray()).to(Device);
         var ids2 = stack(ids.Select(p => tensor(p.Te2)).ToArray()).to(Device);
         Tensor context, pooled;

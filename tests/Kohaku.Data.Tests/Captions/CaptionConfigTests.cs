@@ -11,31 +11,41 @@ public class CaptionConfigTests
         var c = new CaptionConfig();
         Assert.Equal(CaptionStyle.Delta, c.Style);
         Assert.Equal(QualityMode.Table, c.Quality);
-        Assert.Equal(0.1, c.TagDropout);
-        Assert.True(c.Shuffle);
-        Assert.Equal("|||", c.KeepSeparator);
         Assert.Empty(c.Problems());
     }
 
     [Fact]
     public void Validate_BadFields_NamesEach()
     {
-        var e = Assert.Throws<ArgumentException>(() => new CaptionConfig { TagDropout = 1.5, KeepSeparator = ",|" }.Validate());
-        Assert.Contains("tagDropout", e.Message);
-        Assert.Contains("keepSeparator", e.Message);
+        var e = Assert.Throws<ArgumentException>(() => new CaptionConfig { Style = (CaptionStyle)7, Quality = (QualityMode)9 }.Validate());
+        Assert.Contains("style: 7", e.Message);
+        Assert.Contains("quality: 9", e.Message);
+    }
+
+    // Tag dropout is configured once, in "train" (the trainer applies it); here it is an unknown field.
+    [Fact]
+    public void Load_TagDropoutInCaptionSection_IsAnUnknownField()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"caption-{Guid.NewGuid():N}.json");
+        File.WriteAllText(path, """{"caption": {"tagDropout": 0.15}}""");
+        try
+        {
+            var e = Assert.Throws<InvalidDataException>(() => CaptionConfig.Load(path));
+            Assert.Contains("tagDropout", e.Message);
+        }
+        finally { File.Delete(path); }
     }
 
     [Fact]
     public void Load_RunFileSection_ReadsCamelCaseEnums()
     {
         var path = Path.Combine(Path.GetTempPath(), $"caption-{Guid.NewGuid():N}.json");
-        File.WriteAllText(path, """{"caption": {"style": "current", "quality": "computed", "tagDropout": 0.15}}""");
+        File.WriteAllText(path, """{"caption": {"style": "current", "quality": "computed"}}""");
         try
         {
             var c = CaptionConfig.Load(path);
             Assert.Equal(CaptionStyle.Current, c.Style);
             Assert.Equal(QualityMode.Computed, c.Quality);
-            Assert.Equal(0.15, c.TagDropout);
         }
         finally { File.Delete(path); }
     }

@@ -47,6 +47,30 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
         Assert.True(File.Exists(Path.Combine(fx.Dir, "latents", "3_0064x0096.safetensors")));
     }
 
+    // train.captionTagDropout in a run file is what the text encoders see: at 0 every tag after "|||"
+    // stays (shuffled), at 0.9 most are dropped, and the part before "|||" is always kept.
+    [Fact]
+    public void Captions_RunFileTagDropout_ReachesTheTrainingBatches()
+    {
+        var runFile = Path.Combine(fx.Dir, $"dropout-{Guid.NewGuid():N}.run.json");
+        List<string> Captions(double dropout)
+        {
+            File.WriteAllText(runFile, $$"""{ "train": { "captionTagDropout": {{dropout.ToString(System.Globalization.CultureInfo.InvariantCulture)}} } }""");
+            var config = Kohaku.Data.Config.RunFile.LoadSection<TrainConfig>(runFile, "train") with { BatchSize = 2 };
+            var task = fx.Task(config);
+            return Enumerable.Range(0, 50).SelectMany(step => task.Captions(new Kohaku.Training.Data.SampleBatch(0, [0, 1]), step)).ToList();
+        }
+
+        var kept = Captions(0);
+        var dropped = Captions(0.9);
+
+        Assert.All(kept.Where((_, i) => i % 2 == 0), c =>
+            Assert.Equal(["1girl", "solo", "blue eyes", "long hair", "smile"], c.Split(", ").Take(2).Concat(c.Split(", ").Skip(2).Order(StringComparer.Ordinal))));
+        var flexible = dropped.Where((_, i) => i % 2 == 0).Sum(c => c.Split(", ").Length - 2);
+        Assert.InRange(flexible, 3, 35);   // 150 tags at p = 0.9: 15 expected
+        Assert.All(dropped.Where((_, i) => i % 2 == 0), c => Assert.StartsWith("1girl, solo", c));
+    }
+
     [Fact]
     public void PredictNoise_TextEncodersTrained_GradientsReachBothGroups()
     {
