@@ -65,8 +65,10 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         {
             LokrW2.Full => (Tensor)lokr_w2!,
             LokrW2.LowRank => lokr_w2_a!.mm(lokr_w2_b!),
-            // w2[p, q, ...] = Σ_ij t2[i, j, ...]·w2_a[i, p]·w2_b[j, q]
-            _ => einsum("ijkl,ip,jr->prkl", lokr_t2!, lokr_w2_a!, lokr_w2_b!),
+            // w2[p, q, ...] = Σ_ij t2[i, j, ...]·w2_a[i, p]·w2_b[j, q]. einsum may hand back a permuted
+            // view, which kron's internal view rejects ("view size is not compatible"): made contiguous
+            // as LyCORIS and A1111 do before their kron.
+            _ => einsum("ijkl,ip,jr->prkl", lokr_t2!, lokr_w2_a!, lokr_w2_b!).contiguous(),
         };
         // A 4-D w2 gets w1 with trailing singleton dims, so kron keeps the kernel of w2 (§1).
         while (w1.dim() < w2.dim()) w1 = w1.unsqueeze(-1);

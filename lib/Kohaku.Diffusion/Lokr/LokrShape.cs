@@ -64,43 +64,48 @@ public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, lo
 
     // Reads the layout back from a file's tensors for one module (suffix → shape). Rank comes from the
     // `_b` tensors as A1111/ComfyUI take it; both-full modules have no rank and ignore alpha (which an
-    // fp16 file may hold as +inf).
+    // fp16 file may hold as +inf). Each tensor's number of dimensions is checked before its sizes are read.
     public static LokrShape FromTensors(string prefix, long[] weight, IReadOnlyDictionary<string, long[]> tensors, double alpha)
     {
-        long[] Get(string suffix) => tensors.TryGetValue(suffix, out var s) ? s
-            : throw new InvalidDataException($"{prefix}: missing {prefix}.{suffix}");
+        long[] Get(string suffix, int dims)
+        {
+            if (!tensors.TryGetValue(suffix, out var s)) throw new InvalidDataException($"{prefix}: missing {prefix}.{suffix}");
+            return s.Length == dims ? s
+                : throw new InvalidDataException($"{prefix}.{suffix}: shape [{string.Join(", ", s)}] has {s.Length} dimensions, expected {dims} for target weight [{string.Join(", ", weight)}]");
+        }
+        if (weight.Length is not (2 or 4))
+            throw new InvalidDataException($"{prefix}: LoKr targets 2-D or 4-D weights, target weight is [{string.Join(", ", weight)}]");
         LokrW1 w1;
         long outL, inM, rank = 0;
-        if (tensors.ContainsKey("lokr_w1")) { w1 = LokrW1.Full; (outL, inM) = Pair(prefix, "lokr_w1", Get("lokr_w1")); }
+        if (tensors.ContainsKey("lokr_w1")) { w1 = LokrW1.Full; var s = Get("lokr_w1", 2); (outL, inM) = (s[0], s[1]); }
         else
         {
             w1 = LokrW1.LowRank;
-            var a = Get("lokr_w1_a");
-            var b = Get("lokr_w1_b");
-            (outL, inM, rank) = (a[0], b[^1], b[0]);
+            var a = Get("lokr_w1_a", 2);
+            var b = Get("lokr_w1_b", 2);
+            (outL, inM, rank) = (a[0], b[1], b[0]);
         }
         LokrW2 w2;
         long outK, inN;
-        if (tensors.ContainsKey("lokr_w2")) { w2 = LokrW2.Full; var s = Get("lokr_w2"); (outK, inN) = (s[0], s.Length > 1 ? s[1] : 0); }
-        else if (tensors.ContainsKey("lokr_t2")) { w2 = LokrW2.Tucker; var b = Get("lokr_w2_b"); (outK, inN, rank) = (Get("lokr_w2_a")[^1], b[^1], b[0]); }
+        if (tensors.ContainsKey("lokr_w2")) { w2 = LokrW2.Full; var s = Get("lokr_w2", weight.Length); (outK, inN) = (s[0], s[1]); }
+        else if (tensors.ContainsKey("lokr_t2")) { w2 = LokrW2.Tucker; var b = Get("lokr_w2_b", 2); (outK, inN, rank) = (Get("lokr_w2_a", 2)[1], b[1], b[0]); }
         else
         {
             w2 = LokrW2.LowRank;
-            var b = Get("lokr_w2_b");
+            var b = Get("lokr_w2_b", 2);
             var kernel = weight[2..].Aggregate(1L, (x, y) => x * y);
-            (outK, inN, rank) = (Get("lokr_w2_a")[0], b[^1] / kernel, b[0]);
+            (outK, inN, rank) = (Get("lokr_w2_a", 2)[0], b[1] / kernel, b[0]);
         }
         var shape = new LokrShape(weight, outL, outK, inM, inN, rank, w1, w2, alpha);
         foreach (var (suffix, expected) in shape.Tensors)
-            if (!Get(suffix).SequenceEqual(expected))
-                throw new InvalidDataException($"{prefix}.{suffix}: shape [{string.Join(", ", Get(suffix))}] does not fit target weight [{string.Join(", ", weight)}] (expected [{string.Join(", ", expected)}])");
+            if (!Get(suffix, expected.Length).SequenceEqual(expected))
+                throw new InvalidDataException($"{prefix}.{suffix}: shape [{string.Join(", ", tensors[suffix])}] does not fit target weight [{string.Join(", ", weight)}] (expected [{string.Join(", ", expected)}])");
         if (outL * outK != weight[0] || inM * inN != weight[1])
             throw new InvalidDataException($"{prefix}: kron({outL}×{inM}, {outK}×{inN}) does not make target weight [{string.Join(", ", weight)}]");
+        if (!shape.BothFull && rank == 0)
+            throw new InvalidDataException($"{prefix}: rank 0, and this module has a low-rank factor whose scale alpha/rank needs one");
         if (!shape.BothFull && !double.IsFinite(alpha))
             throw new InvalidDataException($"{prefix}.alpha: {alpha} is not finite, and this module has a low-rank factor that needs it");
         return shape;
     }
-
-    private static (long, long) Pair(string prefix, string suffix, long[] s) =>
-        s.Length == 2 ? (s[0], s[1]) : throw new InvalidDataException($"{prefix}.{suffix}: expected a 2-D tensor, got [{string.Join(", ", s)}]");
 }

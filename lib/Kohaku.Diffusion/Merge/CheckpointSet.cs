@@ -1,9 +1,11 @@
 using Kohaku.Diffusion.SafeTensors;
+using Kohaku.Diffusion.Sdxl;
 
 namespace Kohaku.Diffusion.Merge;
 
 // Opens several checkpoints that must share one layout, and checks it before anything is written:
-// the same tensor names and shapes in every file (the first difference is named with its file).
+// known SDXL keys shaped as the file's architecture has them (SdxlLayout), and the same tensor names
+// and shapes in every file (the first difference is named with its file).
 public sealed class CheckpointSet : IDisposable
 {
     private readonly List<CheckpointReader> files = [];
@@ -13,13 +15,20 @@ public sealed class CheckpointSet : IDisposable
         try
         {
             foreach (var path in paths) files.Add(CheckpointReader.Open(path));
+            if (files.Count == 0) throw new ArgumentException("no checkpoints given", nameof(paths));
+            // Each file against its architecture first, so a mis-shaped key is blamed on the file that has it.
+            foreach (var file in files) SdxlLayout.Check(file.Path, file.Tensors);
+            CheckSameLayout();
         }
         catch
         {
             Dispose();
             throw;
         }
-        if (files.Count == 0) throw new ArgumentException("no checkpoints given", nameof(paths));
+    }
+
+    private void CheckSameLayout()
+    {
         var first = files[0];
         foreach (var other in files.Skip(1))
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using Kohaku.Diffusion.Lokr;
 using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.SafeTensors;
+using Kohaku.Diffusion.Sdxl;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,7 @@ public static class LokrBake
         if (!double.IsFinite(strength)) throw new ArgumentException($"strength {strength} is not finite", nameof(strength));
         using var baseFile = CheckpointReader.Open(checkpoint);
         using var lokrFile = SafeTensorsFile.Open(lokr);
+        SdxlLayout.Check(baseFile.Path, baseFile.Tensors);
         var plan = Plan(baseFile, lokrFile);
         var baked = new List<BakedModule>();
         var entries = baseFile.Tensors.Select(info =>
@@ -69,7 +71,17 @@ public static class LokrBake
                 throw new InvalidDataException($"{lokrFile.Path}: module {name} is not LoKr (keys: {string.Join(", ", group.Keys)})");
             var weight = baseFile.Info(slot.Key).Shape.ToArray();
             if (slot.Third is not null) weight[0] /= 3;
-            var shape = LokrShape.FromTensors(name, weight, group.Where(kv => kv.Key != "alpha").ToDictionary(kv => kv.Key, kv => kv.Value.Shape), LokrFile.Alpha(lokrFile, name));
+            var alpha = LokrFile.Alpha(lokrFile, name);
+            LokrShape shape;
+            try
+            {
+                shape = LokrShape.FromTensors(name, weight, group.Where(kv => kv.Key != "alpha").ToDictionary(kv => kv.Key, kv => kv.Value.Shape), alpha);
+            }
+            catch (InvalidDataException e)
+            {
+                // FromTensors names the module and key only; the CLI prints this one line.
+                throw new InvalidDataException($"{lokrFile.Path}: {e.Message} (target {slot.Key} in {baseFile.Path})", e);
+            }
             Add(slot.Key, new Change(name, shape, null, slot.Third));
         }
         return plan;

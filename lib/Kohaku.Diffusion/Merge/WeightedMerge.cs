@@ -1,6 +1,7 @@
 using Kohaku.Diffusion.Nn;
 using System.Globalization;
 using Kohaku.Diffusion.SafeTensors;
+using Kohaku.Diffusion.Sdxl;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -21,6 +22,7 @@ public static class WeightedMerge
         if (dtype is { } d && !CheckpointSet.IsFloat(d)) throw new ArgumentException($"output dtype {d} is not a float type", nameof(dtype));
         using var set = new CheckpointSet(inputs);
         using var reference = embeddingsFrom is null ? null : CheckpointReader.Open(embeddingsFrom);
+        if (reference is not null) SdxlLayout.Check(reference.Path, reference.Tensors);
         HashSet<string> restored = reference is null ? [] : EmbeddingRestore.Check(reference, set.First);
         var entries = set.First.Tensors.Select(info => new ChunkedCheckpointWriter.Entry(info.Name, CheckpointSet.IsFloat(info.DType) ? dtype ?? info.DType : info.DType, info.Shape));
         using var scratch = new Scratch();
@@ -41,29 +43,23 @@ public static class WeightedMerge
         Run(config.Checkpoints, config.Weights, output, config.OutputDtype, config.RestoreEmbeddingsFrom);
     }
 
-    // fp32 accumulator; each input slice is read into a reused buffer of its stored dtype and added with
-    // type promotion, so a slice costs no allocation (fresh pages cost as much CPU as the arithmetic).
+    // acc = Σ wᵢ·float(inputᵢ), each product and each sum rounded in fp32 (as `w0*a.float() + w1*b.float()`),
+    // the writer rounding once to the output dtype. Slices are read into reused buffers of their stored
+    // dtype and upcast into reused fp32 ones, so a slice costs no allocation (fresh pages cost as much CPU
+    // as the arithmetic). Not lerp_ for two weights summing to 1: in a half dtype it rounds the weight
+    // to that dtype (0.7 → 0.69970703) and its result too.
     private static Tensor Sum(CheckpointSet set, IReadOnlyList<double> weights, string name, long start, long count, Scratch scratch)
     {
-        if (set.Files.Count == 2 && Math.Abs(weights[0] + weights[1] - 1) < 1e-12 && set.Files[0].Info(name).DType == set.Files[1].Info(name).DType)
-        {
-            // Two weights summing to 1 (the card's 0.5/0.5): a + w₁·(b − a) in one fused pass, computed in
-            // fp32 inside lerp and rounded once, in place in a's buffer.
-            var dtype = set.Files[0].Info(name).DType.ToScalarType();
-            var a = scratch.Get(0, dtype, count);
-            var b = scratch.Get(1, dtype, count);
-            set.Files[0].ReadRange(name, start, a);
-            set.Files[1].ReadRange(name, start, b);
-            return a.lerp_(b, weights[1]);   // a 0-dim weight tensor, which dispose scopes track
-        }
         var acc = scratch.Get(-1, ScalarType.Float32, count);
+        var term = scratch.Get(-2, ScalarType.Float32, count);
         for (var i = 0; i < set.Files.Count; i++)
         {
             var info = set.Files[i].Info(name);
             var slice = scratch.Get(i, info.DType.ToScalarType(), count);
             set.Files[i].ReadRange(name, start, slice);
-            if (i == 0) Scalars.With(weights[0], acc.copy_(slice).mul_);
-            else Scalars.With(weights[i], w => acc.add_(slice, w));
+            var target = i == 0 ? acc : term;
+            Scalars.With(weights[i], target.copy_(slice).mul_);
+            if (i > 0) acc.add_(term, Scalars.One);
         }
         return acc;
     }

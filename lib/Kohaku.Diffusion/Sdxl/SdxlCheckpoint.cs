@@ -70,8 +70,13 @@ public static class SdxlCheckpoint
 
     // The preset whose probe shapes (UNet width and ADM input, both text widths, VAE width) the file
     // has; null when none fits.
-    public static SdxlConfig? Detect(SafeTensorsFile file) =>
-        SdxlConfig.Presets.FirstOrDefault(config => Probes(config).All(p => file.Contains(p.Key) && file.Info(p.Key).Shape.SequenceEqual(p.Shape)));
+    public static SdxlConfig? Detect(SafeTensorsFile file) => Detect(file.Tensors);
+
+    public static SdxlConfig? Detect(IReadOnlyList<SafeTensorInfo> tensors)
+    {
+        var shapes = tensors.ToDictionary(t => t.Name, t => t.Shape, StringComparer.Ordinal);
+        return SdxlConfig.Presets.FirstOrDefault(config => Probes(config).All(p => shapes.TryGetValue(p.Key, out var s) && s.SequenceEqual(p.Shape)));
+    }
 
     private static IEnumerable<(string Key, long[] Shape)> Probes(SdxlConfig c)
     {

@@ -143,6 +143,47 @@ public sealed class LokrDeltaWindowTests
         Assert.All(module.Factors, f => Assert.Null(f.Tensor.grad));
     }
 
+    // A full-size Tucker conv (above the held limit, so it rebuilds ΔW in each pass) beside a small one
+    // that is held: both give the same factor gradients as with no window.
+    [Fact]
+    public void Close_TuckerConvAboveElementLimit_GradientsMatchPerPassRebuild()
+    {
+        var bigShape = LokrShape.Decide([320, 320, 3, 3], new LokrModuleConfig(Factor: -1, Dim: 4, Alpha: 2, UseTucker: true));
+        var smallShape = LokrShape.Decide([32, 24, 3, 3], new LokrModuleConfig(Factor: 4, Dim: 3, Alpha: 1.5, UseTucker: true));
+        Assert.Equal((LokrW2.Tucker, LokrW2.Tucker), (bigShape.W2, smallShape.W2));
+        Assert.True(bigShape.Weight.Aggregate(1L, (a, b) => a * b) > LokrDeltaWindow.HeldElementLimit);
+        using var big = RandomLokr.Module(bigShape, 50);
+        using var small = RandomLokr.Module(smallShape, 51);
+        var gen = new Generator(52);
+        using var bigProbe = randn(bigShape.Weight, generator: gen);
+        using var smallProbe = randn(smallShape.Weight, generator: gen);
+        using var bigWeight = zeros(bigShape.Weight);
+        using var smallWeight = zeros(smallShape.Weight);
+
+        List<Tensor> Grads(bool window)
+        {
+            foreach (var (_, p) in big.Factors.Concat(small.Factors)) p.grad = null;
+            var held = window ? LokrDeltaWindow.Open([big, small]) : null;
+            if (held is not null) Assert.Equal(1, held.HeldModules);
+            for (var pass = 0; pass < 2; pass++)
+            {
+                using var loss = (big.DeltaFor(bigWeight) * bigProbe).sum() + (small.DeltaFor(smallWeight) * smallProbe).square().sum();
+                loss.backward();
+            }
+            held?.Close();
+            return big.Factors.Concat(small.Factors).Select(f => f.Tensor.grad!.clone()).ToList();
+        }
+
+        var perPass = Grads(window: false);
+        var windowed = Grads(window: true);
+        Assert.Equal(8, windowed.Count);
+        foreach (var (a, b) in perPass.Zip(windowed))
+        {
+            Assert.True(a.abs().max().item<float>() > 0f);
+            Assert.True(allclose(a, b, rtol: 1e-4, atol: 1e-5), $"max diff {(a - b).abs().max().item<float>()}");
+        }
+    }
+
     [Fact]
     public void Open_ModuleAboveElementLimit_KeepsRebuildingPerPass()
     {

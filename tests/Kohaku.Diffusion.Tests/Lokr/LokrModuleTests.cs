@@ -95,6 +95,49 @@ public sealed class LokrModuleTests
         }
     }
 
+    // Rank 3 on a 3×3 conv: the rebuilt w2 is a permuted einsum result, which kron refused before it was
+    // made contiguous. Expected: LyCORIS's rebuild_tucker ('i j k l, i p, j r -> p r k l') and make_kron
+    // written out element by element in double.
+    [Fact]
+    public void Kron_TuckerConvRank3_EqualsLycorisFormula()
+    {
+        var shape = LokrShape.Decide([32, 24, 3, 3], new LokrModuleConfig(Factor: 4, Dim: 3, Alpha: 1.5, UseTucker: true));
+        Assert.Equal((LokrW2.Tucker, 4L, 8L, 4L, 6L), (shape.W2, shape.OutL, shape.OutK, shape.InM, shape.InN));
+        using var module = RandomLokr.Module(shape, 12);
+        using var delta = module.Kron();
+        using var expected = TuckerKron(module, shape);
+        Assert.Equal(shape.Weight, delta.shape);
+        var (got, want) = (delta.data<float>().ToArray(), expected.data<double>().ToArray());
+        for (var e = 0; e < want.Length; e++) Assert.Equal(want[e], got[e], 1e-5 * Math.Max(1, Math.Abs(want[e])));
+    }
+
+    // scale·kron(w1, w2) with w2[p, r, k, l] = Σ_ij t2[i, j, k, l]·w2_a[i, p]·w2_b[j, r], in double.
+    internal static Tensor TuckerKron(LokrModule module, LokrShape shape) =>
+        TuckerKron(module.get_parameter("lokr_w1")!, module.get_parameter("lokr_w2_a")!, module.get_parameter("lokr_w2_b")!,
+            module.get_parameter("lokr_t2")!, shape.Scale);
+
+    internal static Tensor TuckerKron(Tensor w1Tensor, Tensor aTensor, Tensor bTensor, Tensor t2Tensor, double scale)
+    {
+        double[] Values(Tensor t) => t.detach().to(ScalarType.Float64).contiguous().data<double>().ToArray();
+        var (w1, a, b, t2) = (Values(w1Tensor), Values(aTensor), Values(bTensor), Values(t2Tensor));
+        var (outL, inM) = ((int)w1Tensor.shape[0], (int)w1Tensor.shape[1]);
+        var (rank, outK, inN) = ((int)aTensor.shape[0], (int)aTensor.shape[1], (int)bTensor.shape[1]);
+        var (k1, k2) = ((int)t2Tensor.shape[2], (int)t2Tensor.shape[3]);
+        var kk = k1 * k2;
+        var w2 = new double[outK * inN * kk];
+        for (var p = 0; p < outK; p++) for (var r = 0; r < inN; r++) for (var k = 0; k < kk; k++)
+        {
+            var sum = 0.0;
+            for (var i = 0; i < rank; i++) for (var j = 0; j < rank; j++) sum += t2[(i * rank + j) * kk + k] * a[i * outK + p] * b[j * inN + r];
+            w2[(p * inN + r) * kk + k] = sum;
+        }
+        var (rows, cols) = (outL * outK, inM * inN);
+        var delta = new double[rows * cols * kk];
+        for (var i = 0; i < outL; i++) for (var j = 0; j < inM; j++) for (var p = 0; p < outK; p++) for (var q = 0; q < inN; q++) for (var k = 0; k < kk; k++)
+            delta[((i * outK + p) * cols + j * inN + q) * kk + k] = scale * w1[i * inM + j] * w2[(p * inN + q) * kk + k];
+        return tensor(delta, [rows, cols, k1, k2]);
+    }
+
     [Fact]
     public void DeltaFor_HalfWeight_AppliesMultiplierInWeightDtype()
     {

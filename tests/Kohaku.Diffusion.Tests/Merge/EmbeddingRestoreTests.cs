@@ -29,6 +29,18 @@ public sealed class EmbeddingRestoreTests
     }
 
     [Fact]
+    public void Run_TunedKnownKeyMisShaped_NamesItAndWritesNothing()
+    {
+        using var dir = new TempDir();
+        const string key = "first_stage_model.decoder.conv_out.weight";
+        using (var a = TestCheckpoints.TinyModels(1)) TestCheckpoints.WriteTiny(dir.File("orig.safetensors"), a);
+        using (var b = TestCheckpoints.TinyModels(2)) TestCheckpoints.WriteTiny(dir.File("tuned.safetensors"), b, key, zeros(3, 2));
+        var e = Assert.Throws<InvalidDataException>(() => EmbeddingRestore.Run(dir.File("orig.safetensors"), dir.File("tuned.safetensors"), dir.File("out.safetensors")));
+        Assert.StartsWith($"{dir.File("tuned.safetensors")}: '{key}' has shape [3, 2], the tiny layout expects [3, ", e.Message);
+        Assert.False(File.Exists(dir.File("out.safetensors")));
+    }
+
+    [Fact]
     public void Run_NoEmbeddingKeys_Throws()
     {
         using var dir = new TempDir();

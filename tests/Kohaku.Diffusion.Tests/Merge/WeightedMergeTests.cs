@@ -79,6 +79,28 @@ public sealed class WeightedMergeTests
         Assert.True(allclose(w, full(4, 3, 0.5f * 1 + 0.7f * 2 - 0.1f * 3), rtol: 1e-3));
     }
 
+    // Two half-precision inputs at 0.3/0.7 (weights summing to 1): upcast, weighted sum in fp32, one
+    // rounding to the stored dtype, element for element. lerp_ in the stored dtype rounded the weight
+    // itself (0.7 → 0.69970703 in fp16) and missed on about half the elements.
+    [Theory]
+    [InlineData(SafeDType.F16)]
+    [InlineData(SafeDType.BF16)]
+    public void Run_TwoHalfInputsWeightsSummingToOne_RoundsTheFp32SumOnce(SafeDType dtype)
+    {
+        using var dir = new TempDir();
+        var gen = new Generator(17);
+        using var a = randn([64, 257], generator: gen).to(dtype.ToScalarType());
+        using var b = randn([64, 257], generator: gen).to(dtype.ToScalarType());
+        SafeTensorsWriter.Write(dir.File("a.safetensors"), new Dictionary<string, Tensor> { ["w"] = a });
+        SafeTensorsWriter.Write(dir.File("b.safetensors"), new Dictionary<string, Tensor> { ["w"] = b });
+        WeightedMerge.Run([dir.File("a.safetensors"), dir.File("b.safetensors")], [0.3, 0.7], dir.File("c.safetensors"));
+        using var c = SafeTensorsFile.Open(dir.File("c.safetensors"));
+        using var merged = c.Load("w");
+        using var expected = (0.3 * a.to(ScalarType.Float32) + 0.7 * b.to(ScalarType.Float32)).to(dtype.ToScalarType());
+        Assert.Equal(dtype.ToScalarType(), merged.dtype);
+        Assert.Equal(0L, merged.ne(expected).sum().item<long>());
+    }
+
     [Fact]
     public void Run_ShapeMismatch_NamesKeyAndWritesNothing()
     {
@@ -90,6 +112,27 @@ public sealed class WeightedMergeTests
         Assert.Contains("'w'", e.Message);
         Assert.Contains("b.safetensors", e.Message);
         Assert.Equal(2, Directory.GetFiles(dir.Path).Length);
+    }
+
+    // Both inputs mis-shaped alike pass the same-layout check; the tiny layout does not. The second
+    // key is a detection probe, which leaves the layout most keys fit.
+    [Theory]
+    [InlineData("model.diffusion_model.out.2.weight")]
+    [InlineData("conditioner.embedders.0.transformer.text_model.embeddings.token_embedding.weight")]
+    public void Run_KnownKeyMisShapedInBoth_NamesFileKeyAndShapesAndWritesNothing(string key)
+    {
+        using var dir = new TempDir();
+        foreach (var (name, seed) in new[] { ("a", 1), ("b", 2) })
+            using (var m = TestCheckpoints.TinyModels(seed))
+            {
+                var shape = m.StateDict().Single(kv => kv.Key == key).Tensor.shape;
+                TestCheckpoints.WriteTiny(dir.File(name + ".safetensors"), m, key, zeros(shape.Select((d, i) => i == 0 ? d : 1L).ToArray()));
+            }
+        var e = Assert.Throws<InvalidDataException>(() =>
+            WeightedMerge.Run([dir.File("a.safetensors"), dir.File("b.safetensors")], [0.5, 0.5], dir.File("c.safetensors")));
+        Assert.StartsWith(dir.File("a.safetensors") + ": '" + key + "' has shape [", e.Message);
+        Assert.Contains("the tiny layout expects [", e.Message);
+        Assert.False(File.Exists(dir.File("c.safetensors")));
     }
 
     [Fact]
