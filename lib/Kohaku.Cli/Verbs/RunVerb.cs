@@ -11,7 +11,7 @@ internal sealed class RunVerb : IVerb
         var notebooks = new Argument<string[]>("notebook") { Description = "Notebooks to run in order; none: the main job (notebooks/01-06 on the run file).", Arity = ArgumentArity.ZeroOrMore };
         var param = new Option<string[]>("--param") { Description = "NAME=VALUE overriding the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
         var outDir = new Option<string?>("--out") { Description = "Folder for executed notebooks, reports and index.html (default runs/<yyyyMMdd-HHmmss>)." };
-        var config = new Option<string>("--config") { Description = "The run file of the main job.", DefaultValueFactory = _ => Workspace.PathTo("data/sample.run.json") };
+        var config = new Option<string?>("--config") { Description = "The run file of the main job (default data/sample.run.json of the workspace)." };
         var skip = new Option<bool>("--skip-complete") { Description = "With --out of an earlier run: skip notebooks whose executed copy there is complete." };
         var resume = new Option<bool>("--resume") { Description = "Continue the latest run under runs/: notebooks that completed there are skipped, the rest run again." };
         var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip, resume };
@@ -25,7 +25,8 @@ internal sealed class RunVerb : IVerb
                 if (eq <= 0) { Console.Error.WriteLine($"run: --param wants NAME=VALUE, got '{p}'"); return 2; }
                 extra[p[..eq]] = p[(eq + 1)..];
             }
-            var root = Workspace.Root;
+            // A folder of one's own holding notebooks/ is a workspace too; otherwise the checkout's.
+            var root = Directory.Exists(Path.Combine(Environment.CurrentDirectory, "notebooks")) ? Environment.CurrentDirectory : Workspace.Root;
             var latest = parse.GetValue(resume) && parse.GetValue(outDir) is null ? RunJob.LatestRunFolder(root) : null;
             var dir = Path.GetFullPath(parse.GetValue(outDir) ?? latest ?? RunJob.NewRunFolder(root));
             var skipComplete = parse.GetValue(skip) || parse.GetValue(resume);
@@ -35,7 +36,7 @@ internal sealed class RunVerb : IVerb
             {
                 list = [.. RunJob.DefaultNotebooks(root)];
                 if (list.Length == 0) { Console.Error.WriteLine($"run: no notebooks/0[1-6]-*.ipynb under {root}"); return 2; }
-                var runConfig = Path.GetFullPath(parse.GetValue(config)!);
+                var runConfig = Path.GetFullPath(parse.GetValue(config) ?? Path.Combine(root, "data", "sample.run.json"));
                 if (!File.Exists(runConfig)) { Console.Error.WriteLine($"run: run configuration not found: {runConfig}"); return 2; }
                 try
                 {

@@ -66,7 +66,17 @@ public sealed class RunVerbTests
         var root = temp.Path;
         var notebooks = Directory.CreateDirectory(Path.Combine(root, "notebooks")).FullName;
         TestPaths.WriteNotebook(notebooks, "01-first.ipynb", "var runConfig = \"x\";\nvar workDir = \"y\";");
-        File.WriteAllText(Path.Combine(root, "bad.run.json"), """{ "select": { "db": "missing.db" }, "train": { "batchSize": 0 } }""");
+        // Each kind of problem the check must catch before notebook 01 (issue: they used to pass it).
+        File.WriteAllText(Path.Combine(root, "text.db"), "id,rating\n");
+        File.WriteAllBytes(Path.Combine(root, "lokr.safetensors"), LokrOnlyFile());
+        Directory.CreateDirectory(Path.Combine(root, "tok"));
+        File.WriteAllText(Path.Combine(root, "tok", "vocab.json"), "");
+        File.WriteAllText(Path.Combine(root, "tok", "merges.txt"), "");
+        File.WriteAllText(Path.Combine(root, "bad.run.json"), """
+            { "select": { "db": "text.db" },
+              "base": { "checkpoints": ["lokr.safetensors", "missing.safetensors"] },
+              "train": { "batchSize": 2147483647, "sampleWidth": 100000, "precision": "fp16", "tokenizer": "tok" } }
+            """);
         var previous = Environment.CurrentDirectory;
         var error = new StringWriter();
         var previousError = Console.Error;
@@ -84,10 +94,24 @@ public sealed class RunVerbTests
         }
 
         Assert.Equal(2, exit);
-        Assert.Contains("select.db: file not found", error.ToString());
-        Assert.Contains("train.batchSize: 0", error.ToString());
-        Assert.Contains("base.checkpoints", error.ToString());
+        var text = error.ToString();
+        Assert.Contains($"select.db: {Path.Combine(root, "text.db")} is not an SQLite database", text);
+        Assert.Contains($"base.checkpoints[0]: {Path.Combine(root, "lokr.safetensors")}: not a single-file SDXL checkpoint", text);
+        Assert.Contains("it holds LoRA/LoKr keys: an adapter, not a base", text);
+        Assert.Contains($"base.checkpoints[1]: file not found: {Path.Combine(root, "missing.safetensors")}", text);
+        Assert.Contains("train.batchSize: 2147483647 must be in [1, 1024]", text);
+        Assert.Contains("train.sampleWidth: 100000 must be a multiple of 8 in [64, 4096]", text);
+        if (!TorchSharp.torch.cuda.is_available()) Assert.Contains("train.precision: fp16 needs a CUDA device", text);
+        Assert.Contains($"train.tokenizer: empty file: {Path.Combine(root, "tok", "vocab.json")}", text);
         Assert.False(Directory.Exists(Path.Combine(root, "runs")));
+    }
+
+    // A LyCORIS-style file: one LoKr factor and no checkpoint keys.
+    private static byte[] LokrOnlyFile()
+    {
+        var header = """{"lora_unet_input_blocks_1_0_in_layers_2.lokr_w1":{"dtype":"F32","shape":[2,2],"data_offsets":[0,16]}}""";
+        var bytes = System.Text.Encoding.UTF8.GetBytes(header.PadRight((header.Length + 7) / 8 * 8));
+        return [.. BitConverter.GetBytes((ulong)bytes.Length), .. bytes, .. new byte[16]];
     }
 
     // A run file every check passes: the repository's sample data, tiny base checkpoints by seed.
