@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using Kohaku.Diffusion.SafeTensors;
 using TorchSharp;
@@ -33,26 +34,42 @@ public static class LokrFile
         return list;
     }
 
+    // The metadata key holding the preset TOML that ss_network_args' `preset` names as a file.
+    public const string PresetTomlKey = "ss_lycoris_preset";
+
     // sd-scripts' minimum metadata for a LyCORIS network (what --no_metadata keeps) plus the caller's.
+    // ss_network_args is what sd-scripts stores for `--network_args k=v …`: json.dumps of the strings
+    // LyCORIS's create_network reads. Its `preset` must be a LyCORIS builtin name or a TOML path
+    // (read_preset returns None for anything else and create_network asserts), and no builtin carries
+    // module_algo_map or the Δ name targets, so a preset other than "full" is written as a file name
+    // whose TOML text is in ss_lycoris_preset: save that text under the name and the metadata restarts
+    // training with sd-scripts + LyCORIS (`--network_module lycoris.kohya --network_dim D
+    // --network_alpha A --network_args` followed by the args).
     public static Dictionary<string, string> Metadata(LokrNetwork network, IReadOnlyDictionary<string, string>? extra = null)
     {
         var preset = network.Preset;
-        var args = new Dictionary<string, string>
+        var d = preset.Default;
+        var args = new List<(string, string)>
         {
-            ["algo"] = "lokr",
-            ["preset"] = preset.Name,
-            ["factor"] = preset.Default.Factor.ToString(CultureInfo.InvariantCulture),
-            ["conv_dim"] = preset.Default.Dim.ToString(CultureInfo.InvariantCulture),
-            ["conv_alpha"] = preset.Default.Alpha.ToString(CultureInfo.InvariantCulture),
-            ["train_norm"] = preset.TrainNorm ? "True" : "False",
-            ["dropout"] = "0",
+            ("algo", d.Algorithm),
+            ("preset", PresetArgument(preset)),
+            ("factor", d.Factor.ToString(CultureInfo.InvariantCulture)),
+            ("conv_dim", d.Dim.ToString(CultureInfo.InvariantCulture)),
+            ("conv_alpha", LokrPresetToml.Number(d.Alpha)),
+            ("train_norm", preset.TrainNorm ? "True" : "False"),
+            ("dropout", "0"),
         };
+        // Only when on: LyCORIS passes decompose_both on unparsed, so even "False" would turn it on.
+        if (d.FullMatrix) args.Add(("full_matrix", "True"));
+        if (d.DecomposeBoth) args.Add(("decompose_both", "True"));
+        if (d.UseTucker) args.Add(("use_tucker", "True"));
         var metadata = new Dictionary<string, string>
         {
             ["ss_network_module"] = "lycoris.kohya",
-            ["ss_network_dim"] = preset.Default.Dim.ToString(CultureInfo.InvariantCulture),
-            ["ss_network_alpha"] = preset.Default.Alpha.ToString(CultureInfo.InvariantCulture),
-            ["ss_network_args"] = JsonSerializer.Serialize(args),
+            ["ss_network_dim"] = d.Dim.ToString(CultureInfo.InvariantCulture),
+            ["ss_network_alpha"] = PythonFloat(d.Alpha),
+            ["ss_network_args"] = PythonJson(args),
+            [PresetTomlKey] = LokrPresetToml.Write(preset),
             ["ss_base_model_version"] = "sdxl_base_v1-0",
             ["ss_v2"] = "False",
             ["modelspec.sai_model_spec"] = "1.0.0",
@@ -61,6 +78,60 @@ public static class LokrFile
         };
         if (extra is not null) foreach (var (k, v) in extra) metadata[k] = v;
         return metadata;
+    }
+
+    // Our "full" is LyCORIS's builtin of that name on the SGM-named SDXL UNet (lycoris-lokr.md §7.4).
+    private static string PresetArgument(LokrPreset preset) =>
+        preset.Name == LokrPreset.Full.Name && preset.ModuleAlgoMap.Count == 0 ? "full" : preset.Name + ".toml";
+
+    // The preset a file's metadata describes, read as LyCORIS's create_network would read it.
+    public static LokrPreset ReadPreset(IReadOnlyDictionary<string, string> metadata)
+    {
+        string Get(string key) => metadata.TryGetValue(key, out var v) ? v : throw new InvalidDataException($"LoKr metadata: missing {key}");
+        if (Get("ss_network_module") != "lycoris.kohya") throw new NotSupportedException($"LoKr metadata: ss_network_module is \"{Get("ss_network_module")}\", not lycoris.kohya");
+        var args = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>(Get("ss_network_args"))
+            ?? throw new InvalidDataException("LoKr metadata: ss_network_args is null");
+        string? Arg(string key) => args.TryGetValue(key, out var v) && v.ValueKind != JsonValueKind.Null
+            ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+        // LyCORIS's str_bool: anything but "false" (any case) is on.
+        bool StrBool(string key) => Arg(key) is { } v && !v.Equals("false", StringComparison.OrdinalIgnoreCase);
+        var algo = (Arg("algo") ?? "lora").ToLowerInvariant();
+        if (algo != "lokr") throw new NotSupportedException($"LoKr metadata: algo is \"{algo}\", not lokr");
+        var dim = long.Parse(Get("ss_network_dim"), CultureInfo.InvariantCulture);
+        var alpha = double.Parse(Get("ss_network_alpha"), CultureInfo.InvariantCulture);
+        if (Arg("conv_dim") is { } cd && long.Parse(cd, CultureInfo.InvariantCulture) != dim
+            || Arg("conv_alpha") is { } ca && double.Parse(ca, CultureInfo.InvariantCulture) != alpha)
+            throw new NotSupportedException("LoKr metadata: conv_dim/conv_alpha differ from the network dim/alpha; one dim and alpha for all layers is supported");
+        var defaults = new LokrModuleConfig(algo, long.Parse(Arg("factor") ?? "-1", CultureInfo.InvariantCulture), dim, alpha,
+            StrBool("full_matrix"), Arg("decompose_both") is { Length: > 0 }, StrBool("use_tucker"));
+        var presetArg = Arg("preset") ?? "full";
+        var toml = metadata.TryGetValue(PresetTomlKey, out var t) ? t
+            : presetArg == "full" ? LokrPresetToml.Write(LokrPreset.Full)
+            : throw new InvalidDataException($"LoKr metadata: preset \"{presetArg}\" is a file, and {PresetTomlKey} with its text is missing");
+        var name = presetArg.EndsWith(".toml", StringComparison.Ordinal) ? Path.GetFileNameWithoutExtension(presetArg) : presetArg;
+        return LokrPresetToml.Read(toml, name, defaults, StrBool("train_norm"));
+    }
+
+    // Python's str(float): 10000 → "10000.0" (sd-scripts stringifies --network_alpha, a float).
+    private static string PythonFloat(double value) =>
+        value == Math.Floor(value) && Math.Abs(value) < 1e16 ? value.ToString("F1", CultureInfo.InvariantCulture) : value.ToString("R", CultureInfo.InvariantCulture);
+
+    // Python's json.dumps of a dict of strings: ", " and ": " separators, non-ASCII as \uXXXX.
+    private static string PythonJson(IEnumerable<(string Key, string Value)> items)
+    {
+        static string Quote(string s)
+        {
+            var b = new StringBuilder("\"");
+            foreach (var c in s)
+                b.Append(c switch
+                {
+                    '"' => "\\\"", '\\' => "\\\\", '\n' => "\\n", '\r' => "\\r", '\t' => "\\t", '\b' => "\\b", '\f' => "\\f",
+                    < ' ' or > '\x7f' => $"\\u{(int)c:x4}",
+                    _ => c.ToString(),
+                });
+            return b.Append('"').ToString();
+        }
+        return "{" + string.Join(", ", items.Select(kv => $"{Quote(kv.Key)}: {Quote(kv.Value)}")) + "}";
     }
 
     // LyCORIS's sshs_model_hash: "0x" + SHA-256 over each tensor's raw little-endian bytes in state-dict order.
