@@ -3,8 +3,8 @@
 # (mpirun and libmpi.so.40) for data-parallel training.
 # libtorch 2.10 (inside libtorch-cpu-linux-x64) links against libstdc++ with GLIBCXX_3.4.32
 # (GCC 13+). Debian 12 ships GCC 12's libstdc++, so on Debian 12 we take libstdc++6 alone from
-# Debian 13 (trixie), pinned at priority 100 so that nothing else is upgraded from trixie unless
-# libstdc++6 itself needs it (libc6, the GCC runtime libraries).
+# Debian 13 (trixie), pinned at priority 100, and name on the command line exactly the packages it
+# needs from there (trixie_closure): `-t trixie` would let apt take from trixie every package it touches.
 set -euo pipefail
 
 need=GLIBCXX_3.4.32
@@ -39,6 +39,34 @@ install_packages() {
   fi
 }
 
+# The packages libstdc++6 from trixie strictly needs, as PKG/trixie arguments for apt-get install:
+# libc6 2.41 and the GCC 14 runtime it links against, every installed package built from glibc
+# (each requires libc6 at exactly its own version), base-files (libc6 2.41 Breaks older ones), then,
+# round by round, what apt would otherwise remove: of those, the ones no other removed package
+# depends on (the cause, not its dependants; libc6-dev 2.41 Breaks Debian 12's dpkg-dev, but
+# build-essential and g++ stay at their Debian 12 versions). On a fresh Debian 12 that is libstdc++6,
+# libgcc-s1, gcc-14-base, libc6, libc-bin and base-files (scripts/setup-footprint-check.sh).
+trixie_closure() {
+  local pkgs out removed leaves p q deps round
+  pkgs="libstdc++6/trixie libgcc-s1/trixie gcc-14-base/trixie base-files/trixie"
+  pkgs="$pkgs $(dpkg-query -W -f '${Package} ${source:Package} ${db:Status-Abbrev}\n' | awk '$2 == "glibc" && $3 == "ii" { printf "%s/trixie ", $1 }')"
+  for round in $(seq 1 20); do
+    out=$(apt-get install -s -qq --no-install-recommends $pkgs 2>&1) || { printf '%s\n' "$out" >&2; return 1; }
+    removed=$(printf '%s\n' "$out" | awk '/^Remv / { print $2 }')
+    if [ -z "$removed" ]; then echo $pkgs; return 0; fi
+    leaves=""
+    for p in $removed; do
+      deps=" $(dpkg-query -W -f '${Depends} ${Pre-Depends}' "$p" 2>/dev/null | tr ',|' '  ' | sed 's/([^)]*)//g; s/:any//g') "
+      for q in $removed; do
+        [ "$q" != "$p" ] && case "$deps" in *" $q "*) continue 2 ;; esac
+      done
+      leaves="$leaves $p/trixie"
+    done
+    pkgs="$pkgs$leaves"
+  done
+  return 1
+}
+
 if has_symbol_version; then
   install_packages
   exit 0
@@ -65,7 +93,9 @@ Pin: release n=trixie
 Pin-Priority: 100
 PIN
   $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq -t trixie libstdc++6 >&2
+  packages=$(trixie_closure) || { echo "setup: apt finds no way to take libstdc++6 from trixie on this system (above)" >&2; exit 1; }
+  echo "setup: from trixie: $(echo "$packages" | sed 's|/trixie||g')" >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends $packages >&2
   has_symbol_version || { echo "setup: libstdc++6 from trixie installed but $need is still missing" >&2; exit 1; }
   echo "setup: libstdc++ now provides $need" >&2
   install_packages
