@@ -37,7 +37,7 @@ internal sealed class BucketsVerb : IVerb
         command.SetAction(parse => BadInput.Guard("buckets assign", () =>
         {
             using var stop = new StopSignals("buckets assign");
-            var config = baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) };
+            var config = (baseConfig(parse) with { Images = parse.GetValue(images)!, NoUpscale = parse.GetValue(noUpscale), RandomCrop = parse.GetValue(randomCrop), Seed = parse.GetValue(seed) }).Validate();
             var path = Path.GetFullPath(parse.GetValue(output)!);
             // Under mpirun every rank decodes its share of the ids; rank 0 writes and reports.
             using var communicator = MpiCommunicator.FromEnvironment();

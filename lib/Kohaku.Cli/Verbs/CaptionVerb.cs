@@ -24,7 +24,7 @@ internal sealed class CaptionVerb : IVerb
             {
                 var path = parse.GetValue(config);
                 var section = path is null ? new CaptionConfig() : CaptionConfig.Load(path);
-                section = section with { Style = parse.GetValue(style) ?? section.Style, Quality = parse.GetValue(quality) ?? section.Quality };
+                section = (section with { Style = parse.GetValue(style) ?? section.Style, Quality = parse.GetValue(quality) ?? section.Quality }).Validate();
                 if (outPath is null && exportDir is null) throw new ArgumentException("give --out FILE.jsonl, --export DIR, or both");
                 var list = PostSelector.ReadIds(parse.GetValue(ids)!);
                 using var database = DanbooruDb.Open(parse.GetValue(db)!);

@@ -16,7 +16,7 @@ internal sealed class ExportVerb : IVerb
         command.SetAction(parse => BadInput.Guard("export", () =>
         {
             using var stop = new StopSignals("export");
-            var config = new DatasetExportConfig { Images = parse.GetValue(images)!, Captions = parse.GetValue(captions)!, Out = parse.GetValue(output)!, Tar = parse.GetValue(tar) };
+            var config = new DatasetExportConfig { Images = parse.GetValue(images)!, Captions = parse.GetValue(captions)!, Out = parse.GetValue(output)!, Tar = parse.GetValue(tar) }.Validate();
             using var source = ImageSourceSet.Open(config.Images, Console.Error.WriteLine);
             var report = DatasetExporter.Export(config, source, cancel: stop.Token);
             foreach (var s in report.Skipped) Console.WriteLine($"skipped {s.Id}: {s.Reason}: {s.Detail}");

@@ -9,9 +9,9 @@ internal sealed class RunVerb : IVerb
     public static Command Build()
     {
         var notebooks = new Argument<string[]>("notebook") { Description = "Notebooks to run in order; none: the main job (notebooks/01-06 on the run file).", Arity = ArgumentArity.ZeroOrMore };
-        var param = new Option<string[]>("--param") { Description = "NAME=VALUE overriding the notebook's parameters cell (repeatable).", AllowMultipleArgumentsPerToken = false };
-        var outDir = new Option<string?>("--out") { Description = "Folder for executed notebooks, reports and index.html (default runs/<yyyyMMdd-HHmmss>)." };
-        var config = new Option<string?>("--config") { Description = "The run file of the main job (default data/sample.run.json of the workspace)." };
+        var param = new Option<string[]>("--param") { Description = "NAME=VALUE overriding the notebook's parameters cell, the cell tagged parameters as papermill reads it (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var outDir = new Option<string?>("--out") { Description = "Folder for executed notebooks, reports, index.html and the stage outputs (DIR/work, for every notebook that declares workDir); default runs/<yyyyMMdd-HHmmss>." };
+        var config = new Option<string?>("--config") { Description = "The run file (default data/sample.run.json of the workspace), given to every notebook that declares runConfig." };
         var skip = new Option<bool>("--skip-complete") { Description = "With --out of an earlier run: skip notebooks whose executed copy there is complete." };
         var resume = new Option<bool>("--resume") { Description = "Continue the latest run under runs/: notebooks that completed there are skipped, the rest run again." };
         var command = new Command("run", "Run notebooks headless: executed .ipynb + offline HTML report each, index.html with headline figures.") { notebooks, param, outDir, config, skip, resume };
@@ -31,12 +31,13 @@ internal sealed class RunVerb : IVerb
             var dir = Path.GetFullPath(parse.GetValue(outDir) ?? latest ?? RunJob.NewRunFolder(root));
             var skipComplete = parse.GetValue(skip) || parse.GetValue(resume);
             var list = parse.GetValue(notebooks) ?? [];
-            IReadOnlyDictionary<string, string> parameters = extra;
+            var runConfig = Path.GetFullPath(parse.GetValue(config) ?? Path.Combine(root, "data", "sample.run.json"));
+            // The run file and DIR/work go to every notebook that declares them, chosen or the whole job.
+            var parameters = RunJob.MainParameters(runConfig, dir, extra);
             if (list.Length == 0)
             {
                 list = [.. RunJob.DefaultNotebooks(root)];
                 if (list.Length == 0) { Console.Error.WriteLine($"run: no notebooks/0[1-6]-*.ipynb under {root}"); return 2; }
-                var runConfig = Path.GetFullPath(parse.GetValue(config) ?? Path.Combine(root, "data", "sample.run.json"));
                 if (!File.Exists(runConfig)) { Console.Error.WriteLine($"run: run configuration not found: {runConfig}"); return 2; }
                 try
                 {
@@ -47,7 +48,6 @@ internal sealed class RunVerb : IVerb
                     Console.Error.WriteLine($"run: the run configuration has problems, nothing was run: {e.Message}");
                     return 2;
                 }
-                parameters = RunJob.MainParameters(runConfig, dir, extra);
             }
             try
             {

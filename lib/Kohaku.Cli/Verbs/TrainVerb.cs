@@ -32,8 +32,8 @@ internal sealed class TrainVerb : IVerb
         // A diverged run ends like bad input: one line naming the last good checkpoint, exit code 1.
         var code = BadInput.Guard("train", () =>
         {
-            var train = RunFile.LoadSection<TrainConfig>(runFile, "train");
-            var lokr = RunFile.LoadSection<LokrConfig>(runFile, "lokr");
+            var train = RunFile.LoadSection<TrainConfig>(runFile, "train").Validate();
+            var lokr = RunFile.LoadSection<LokrConfig>(runFile, "lokr").Validate();
             var paths = TrainPaths.FromRunFile(runFile, workDir);
             communicator = MpiCommunicator.FromEnvironment();
             var writer = communicator.Rank == 0;

@@ -14,7 +14,6 @@ public static class CaptionStage
 
     public static CaptionBuilder CreateBuilder(DanbooruDb db, CaptionConfig config)
     {
-        config.Validate();
         var percentiles = config.Quality == QualityMode.Computed ? FavPercentiles.Compute(db) : FavPercentiles.HakuBooru;
         return CaptionBuilder.Create(config.Style, percentiles);
     }

@@ -9,7 +9,9 @@ public interface ISectionConfig
 
 public static class SectionConfig
 {
-    // The config itself when it has no problems, so a stage can write `config.Validate()` inline.
+    // The config itself when it has no problems, so an edge can write `config.Validate()` inline. A config
+    // is validated once, where it enters: a verb's options or run file, a notebook's load, a file a stage
+    // reads back (buckets.json); the stages below trust what they are given.
     public static T Validated<T>(T config, string section) where T : ISectionConfig
     {
         var problems = config.Problems();

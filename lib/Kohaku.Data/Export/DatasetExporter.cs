@@ -16,7 +16,6 @@ public static class DatasetExporter
 
     public static ExportReport Export(DatasetExportConfig config, IImageSource images, IProgress<StageProgress>? progress = null, CancellationToken cancel = default)
     {
-        config.Validate();
         var captions = CaptionsFile.Read(config.Captions);
         Directory.CreateDirectory(config.Out);
         AtomicFile.SweepStale(config.Out);

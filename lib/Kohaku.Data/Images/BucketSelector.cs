@@ -18,7 +18,6 @@ public sealed class BucketSelector
 
     public BucketSelector(BucketConfig config)
     {
-        config.Validate();
         predefined = [.. BucketResolutions.Make(config)];
         predefinedSet = [.. predefined];
         aspectRatios = [.. predefined.Select(b => b.AspectRatio)];

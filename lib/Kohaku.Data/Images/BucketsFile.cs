@@ -29,7 +29,8 @@ public sealed record BucketsFile(BucketConfig Config, IReadOnlyList<BucketCount>
         if (!File.Exists(path)) throw new FileNotFoundException($"buckets file not found: {path}", path);
         try
         {
-            return JsonSerializer.Deserialize<BucketsFile>(File.ReadAllBytes(path), RunFile.Json) ?? throw new InvalidDataException($"{path}: empty");
+            var file = JsonSerializer.Deserialize<BucketsFile>(File.ReadAllBytes(path), RunFile.Json) ?? throw new InvalidDataException($"{path}: empty");
+            return file.Config.Problems() is [_, ..] problems ? throw new InvalidDataException($"{path}: config: {string.Join("; ", problems)}") : file;
         }
         catch (JsonException e)
         {

@@ -39,7 +39,6 @@ public static class WeightedMerge
     // The Δ base: restore the reference's TE embeddings and merge, as the "base" section says.
     public static void Run(BaseConfig config, string output)
     {
-        config.Validate();
         Run(config.Checkpoints, config.Weights, output, config.OutputDtype, config.RestoreEmbeddingsFrom);
     }
 

@@ -3,12 +3,25 @@ using System.Text.RegularExpressions;
 
 namespace Kohaku.Notebooks.Running;
 
-// The parameters cell is the notebook's first code cell and holds simple assignments
-// (`var epochs = 5;`, `string runConfig = "../data/sample.run.json"; // comment`). A headless run
-// replaces the value of each overridden name, typed like the original so the cell still compiles
-// to the same types: a string literal stays a quoted literal, numbers and bools stay raw.
+// The parameters cell is the code cell tagged "parameters" (papermill's tag; papermill inserts its
+// "injected-parameters" cell after it, which C# scripting allows as re-declarations), else the first
+// code cell. It holds simple assignments (`var epochs = 5;`, `string runConfig = "../data/sample.run.json";
+// // comment`). `kohaku run --param` replaces the value of each overridden name, typed like the original
+// so the cell still compiles to the same types: a string literal stays a quoted literal, numbers and
+// bools stay raw.
 public static partial class NotebookParameters
 {
+    public const string Tag = "parameters";
+
+    // A cell's metadata "tags" as .NET Interactive's parser keeps them (JSON values or plain objects).
+    public static IReadOnlyList<string> Tags(IDictionary<string, object>? metadata) =>
+        metadata is not null && metadata.TryGetValue("tags", out var tags) ? tags switch
+        {
+            System.Text.Json.JsonElement { ValueKind: System.Text.Json.JsonValueKind.Array } array => array.EnumerateArray().Select(t => t.ToString()).ToList(),
+            IEnumerable<object> list => list.Select(t => t?.ToString() ?? "").ToList(),
+            _ => [],
+        } : [];
+
     public static IReadOnlyList<string> Names(string cell) =>
         cell.Split('\n').Select(l => Assignment().Match(l.TrimEnd('\r'))).Where(m => m.Success).Select(m => m.Groups["name"].Value).ToList();
 

@@ -90,20 +90,28 @@ public static class NotebookRunner
         return run;
     }
 
-    // The notebook as it will run: parameters applied to the first code cell, outputs cleared.
+    // The notebook as it will run: parameters applied to its parameters cell, outputs cleared.
     internal static InteractiveDocument Load(string source, IReadOnlyDictionary<string, string> parameters)
     {
         var document = Notebook.Parse(File.ReadAllText(source), KernelInfos());
         var code = document.Elements.Where(IsCode).ToList();
         if (parameters.Count > 0)
         {
-            if (code.Count == 0) throw new ArgumentException($"{source}: has no code cell to take parameters");
-            try { code[0].Contents = NotebookParameters.Apply(code[0].Contents, parameters); }
+            var cell = ParametersCell(code) ?? throw new ArgumentException($"{source}: has no code cell to take parameters");
+            try { cell.Contents = NotebookParameters.Apply(cell.Contents, parameters); }
             catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}", e); }
         }
         foreach (var cell in code) { cell.Outputs.Clear(); cell.ExecutionOrder = 0; }
         return document;
     }
+
+    public static IReadOnlyList<string> DeclaredParameters(string source) =>
+        ParametersCell(Load(Path.GetFullPath(source), new Dictionary<string, string>()).Elements.Where(IsCode).ToList()) is { } cell
+            ? NotebookParameters.Names(cell.Contents) : [];
+
+    // Papermill's rule: the code cell tagged "parameters"; without one, the first code cell.
+    internal static InteractiveDocumentElement? ParametersCell(IReadOnlyList<InteractiveDocumentElement> code) =>
+        code.FirstOrDefault(c => NotebookParameters.Tags(c.Metadata).Contains(NotebookParameters.Tag)) ?? code.FirstOrDefault();
 
     internal static IEnumerable<InteractiveDocumentElement> CodeToRun(string source, IReadOnlyDictionary<string, string> parameters) =>
         Load(Path.GetFullPath(source), parameters).Elements.Where(IsCode);

@@ -29,14 +29,17 @@ public static class RunJob
 
     public static string NewRunFolder(string root) => Path.Combine(root, "runs", DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture));
 
+    // Given to every notebook whose parameters cell declares them, and skipped where it does not, so
+    // `--out DIR` puts the stage outputs in DIR/work for the main job and for chosen notebooks alike.
+    public static IReadOnlyList<string> WorkspaceParameters { get; } = ["runConfig", "workDir"];
+
     // The main job's parameters: the run file and this run's work folder, absolute, plus extras.
     public static Dictionary<string, string> MainParameters(string runConfig, string outDir, IReadOnlyDictionary<string, string> extra)
     {
-        var parameters = new Dictionary<string, string>(extra, StringComparer.Ordinal)
-        {
-            ["runConfig"] = Path.GetFullPath(runConfig),
-            ["workDir"] = Path.Combine(Path.GetFullPath(outDir), "work"),
-        };
+        // A --param runConfig=… or workDir=… of the user's own wins.
+        var parameters = new Dictionary<string, string>(extra, StringComparer.Ordinal);
+        parameters.TryAdd("runConfig", Path.GetFullPath(runConfig));
+        parameters.TryAdd("workDir", Path.Combine(Path.GetFullPath(outDir), "work"));
         return parameters;
     }
 
@@ -52,14 +55,15 @@ public static class RunJob
         {
             foreach (var notebook in notebooks)
             {
-                if (skipComplete && ExecutedCopy.Complete(notebook, parameters, outDir) is { } done)
+                var own = For(notebook, parameters);
+                if (skipComplete && ExecutedCopy.Complete(notebook, own, outDir) is { } done)
                 {
                     log.WriteLine($"run: {Path.GetFileName(notebook)} already complete in {outDir}, skipped");
                     results.Add(done);
                     continue;
                 }
                 log.WriteLine($"run: {notebook}");
-                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log, cancel);
+                var result = await NotebookRunner.RunAsync(notebook, own, outDir, log, cancel);
                 results.Add(result);
                 log.WriteLine(result.Succeeded
                     ? $"run: {Path.GetFileName(notebook)} done in {result.Duration.TotalSeconds:F1} s -> {result.ReportPath}"
@@ -72,6 +76,15 @@ public static class RunJob
             AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), Index(results, parameters));
         }
         return results;
+    }
+
+    // The parameters one notebook takes: every explicit one (an undeclared name is an error there),
+    // the workspace ones only where declared.
+    internal static IReadOnlyDictionary<string, string> For(string notebook, IReadOnlyDictionary<string, string> parameters)
+    {
+        if (!parameters.Keys.Any(WorkspaceParameters.Contains)) return parameters;
+        var declared = NotebookRunner.DeclaredParameters(notebook);
+        return parameters.Where(kv => !WorkspaceParameters.Contains(kv.Key) || declared.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 
     internal static string Index(IReadOnlyList<NotebookRunResult> results, IReadOnlyDictionary<string, string> parameters)

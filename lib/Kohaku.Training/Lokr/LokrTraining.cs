@@ -25,8 +25,6 @@ public static class LokrTraining
         Action<TrainStep>? onStep = null, Action<string>? log = null, CancellationToken cancel = default, IProgress<StageProgress>? progress = null,
         ICommunicator? communicator = null, bool overwrite = false)
     {
-        config.Validate();
-        lokr.Validate();
         var problems = paths.Problems();
         if (problems.Count > 0) throw new FileNotFoundException("train: " + string.Join("; ", problems));
         communicator ??= SingleProcess.Instance;

@@ -36,8 +36,16 @@ public sealed record TrainPaths(string BaseCheckpoint, string TokenizerDir, stri
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
-        foreach (var (what, path) in new[] { ("base checkpoint", BaseCheckpoint), ("buckets", BucketsJson), ("captions", CaptionsJsonl) })
-            if (!File.Exists(path)) problems.Add($"{what} not found: {path}");
+        // Each input names the stage that writes it, so running notebook 05 alone says what to run first.
+        foreach (var (what, path, stage) in new[]
+        {
+            ("base checkpoint", BaseCheckpoint, "notebook 04-base-model (kohaku merge)"),
+            ("buckets", BucketsJson, "notebook 03-buckets (kohaku buckets assign)"),
+            ("captions", CaptionsJsonl, "notebook 02-tags-and-quality (kohaku caption)"),
+        })
+            if (!File.Exists(path)) problems.Add($"{what} not found: {path} (written by {stage})");
+        if (problems.Count > 0)
+            problems.Add($"run the stages before it into the same work folder: `kohaku run notebooks/0[1-4]-*.ipynb --out {Path.GetDirectoryName(WorkDir)}`, or the whole job with `kohaku run`");
         foreach (var file in ClipTokenizer.FolderFiles)
             if (!File.Exists(Path.Combine(TokenizerDir, file))) problems.Add($"tokenizer file not found: {Path.Combine(TokenizerDir, file)}");
         return problems;

@@ -68,6 +68,41 @@ public sealed class RunJobTests
         Assert.NotEqual(TimeSpan.Zero, changed[0].Duration);
     }
 
+    // `--out DIR` means the same for chosen notebooks as for the main job: workDir is DIR/work wherever
+    // a notebook declares it, and a notebook that does not declare it still runs.
+    [Fact]
+    public async Task RunAsync_WorkspaceParameters_GoWhereDeclaredOnly()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var stage = TestPaths.WriteNotebook(dir, "01-stage.ipynb", "var workDir = \"../runs/notebook\";", "Report.Headline(\"workDir\", workDir);");
+        var other = TestPaths.WriteNotebook(dir, "02-other.ipynb", "var n = 1;", "Report.Headline(\"n\", n);");
+        var outDir = Path.Combine(dir, "run");
+
+        var results = await RunJob.RunAsync([stage, other], RunJob.MainParameters(Path.Combine(dir, "x.run.json"), outDir, new Dictionary<string, string>()), outDir, TextWriter.Null);
+
+        Assert.All(results, r => Assert.True(r.Succeeded, r.Error));
+        Assert.Equal([("workDir", Path.Combine(outDir, "work"))], results[0].Headlines);
+        Assert.Equal([("n", "1")], results[1].Headlines);
+    }
+
+    // Papermill's rule: the cell tagged "parameters" takes them, wherever it is.
+    [Fact]
+    public async Task RunAsync_TaggedParametersCell_TakesTheParametersNotTheFirstCell()
+    {
+        using var temp = new TempFolder();
+        var dir = temp.Path;
+        var path = TestPaths.WriteNotebook(dir, "01-tagged.ipynb", "var greeting = \"hello\";", "var steps = 3;", "Report.Headline(\"steps\", steps);");
+        var json = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        json["cells"]![1]!["metadata"]!["tags"] = new System.Text.Json.Nodes.JsonArray("parameters");
+        File.WriteAllText(path, json.ToJsonString());
+
+        var results = await RunJob.RunAsync([path], new Dictionary<string, string> { ["steps"] = "20" }, Path.Combine(dir, "run"), TextWriter.Null);
+
+        Assert.True(results[0].Succeeded, results[0].Error);
+        Assert.Equal([("steps", "20")], results[0].Headlines);
+    }
+
     [Fact]
     public async Task RunAsync_SameFileNameTwice_ThrowsBeforeRunning()
     {
