@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Kohaku.Data.Bench;
-using Kohaku.Training.Bench;
+using Kohaku.Bench;
 using Kohaku.Training.Distributed;
 
 namespace Kohaku.Cli.Verbs;

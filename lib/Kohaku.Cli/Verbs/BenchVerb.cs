@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Text.Json;
-using Kohaku.Data.Bench;
+using Kohaku.Bench;
 using Kohaku.Data.IO;
 
 namespace Kohaku.Cli.Verbs;

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using Kohaku.Data.Images.Sample;
+using Kohaku.Samples.Images;
 
 namespace Kohaku.Cli.Verbs;
 

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using Kohaku.Data.Danbooru;
-using Kohaku.Data.Sample;
+using Kohaku.Samples;
 
 namespace Kohaku.Cli.Verbs;
 

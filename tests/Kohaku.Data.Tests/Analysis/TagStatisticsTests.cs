@@ -1,6 +1,6 @@
 using Kohaku.Data.Analysis;
 using Kohaku.Data.Danbooru;
-using Kohaku.Data.Sample;
+using Kohaku.Samples;
 using Kohaku.Data.Tests.Sample;
 
 namespace Kohaku.Data.Tests.Analysis;

@@ -1,3 +1,4 @@
+using Kohaku.Bench;
 using Kohaku.Data.Images;
 
 namespace Kohaku.Data.Tests.Images;

@@ -1,5 +1,5 @@
 using Kohaku.Data.Danbooru;
-using Kohaku.Data.Sample;
+using Kohaku.Samples;
 
 namespace Kohaku.Data.Tests.Sample;
 

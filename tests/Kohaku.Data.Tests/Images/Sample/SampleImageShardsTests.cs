@@ -1,5 +1,5 @@
 using Kohaku.Data.Images;
-using Kohaku.Data.Images.Sample;
+using Kohaku.Samples.Images;
 
 namespace Kohaku.Data.Tests.Images.Sample;
 

@@ -1,4 +1,4 @@
-using Kohaku.Data.Images.Sample;
+using Kohaku.Samples.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

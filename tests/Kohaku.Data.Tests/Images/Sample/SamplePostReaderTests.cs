@@ -1,4 +1,4 @@
-using Kohaku.Data.Images.Sample;
+using Kohaku.Samples.Images;
 
 namespace Kohaku.Data.Tests.Images.Sample;
 

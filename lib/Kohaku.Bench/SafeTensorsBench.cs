@@ -1,10 +1,10 @@
+using Kohaku.Diffusion.SafeTensors;
 using System.Diagnostics;
-using Kohaku.Data.Bench;
 using Kohaku.Diffusion.Nn;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kohaku.Diffusion.SafeTensors;
+namespace Kohaku.Bench;
 
 // How fast checkpoints come off a warm page cache: an F16 file with SDXL-like tensor shapes is
 // written once into the work dir, read fully once to warm the cache, then timed on a second

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Kohaku.Data.Bench;
+namespace Kohaku.Bench;
 
 // What the benches report about the machine beside their figures, read from Linux's /proc;
 // "n/a" or null elsewhere.

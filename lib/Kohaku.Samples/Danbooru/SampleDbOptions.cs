@@ -1,6 +1,6 @@
 using Kohaku.Data.Danbooru;
 
-namespace Kohaku.Data.Sample;
+namespace Kohaku.Samples;
 
 // What `kohaku sample db` generates. Ids are spread over 1..MaxId like the real file's id space
 // (so the delta plan's 3 M / 5 M boundaries cut it in realistic shares); contiguous when Posts ≥ MaxId.

@@ -1,7 +1,6 @@
 using Kohaku.Diffusion.Nn;
 using System.Diagnostics;
 using System.Globalization;
-using Kohaku.Data.Bench;
 using Kohaku.Diffusion.Lokr;
 using Kohaku.Diffusion.Sdxl;
 using Kohaku.Training.Config;
@@ -12,7 +11,7 @@ using Kohaku.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kohaku.Training.Bench;
+namespace Kohaku.Bench;
 
 // `kohaku bench train`: the tiny SDXL + LoKr (factor 8) training step on CPU — images/s, the
 // split of a step into data/forward/backward/optimizer, and what share of an optimizer step the LoKr

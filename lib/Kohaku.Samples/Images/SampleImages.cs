@@ -1,8 +1,9 @@
-using Kohaku.Data.Sample;
+using Kohaku.Data.Images;
+using Kohaku.Samples;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Kohaku.Data.Images.Sample;
+namespace Kohaku.Samples.Images;
 
 // The sample's pictures follow their "visual" tags (the contract with the sample database): the
 // background colour tag fills the canvas, each shape tag paints one shape, the theme tags colour

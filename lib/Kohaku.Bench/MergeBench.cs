@@ -1,12 +1,12 @@
+using Kohaku.Diffusion.Merge;
 using System.Diagnostics;
 using System.Globalization;
-using Kohaku.Data.Bench;
 using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.SafeTensors;
 using Kohaku.Diffusion.Sdxl;
 using static TorchSharp.torch;
 
-namespace Kohaku.Diffusion.Merge;
+namespace Kohaku.Bench;
 
 // `kohaku bench merge`: a 0.5/0.5 merge of two synthetic checkpoints with the real SDXL key layout
 // (fp16, ≈6.9 GB each; tiny layout with --quick), timed against `cp` of one input in the same run,

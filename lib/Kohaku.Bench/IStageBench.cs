@@ -1,4 +1,4 @@
-namespace Kohaku.Data.Bench;
+namespace Kohaku.Bench;
 
 // A stage's benchmark, found by `kohaku bench` by reflection over the Kohaku.* assemblies, so each
 // stage owns its own figures. `Quick` shrinks sizes for CI smoke runs; figures are only reported

@@ -1,11 +1,11 @@
+using Kohaku.Data.Images;
 using System.Diagnostics;
-using Kohaku.Data.Bench;
-using Kohaku.Data.Images.Sample;
+using Kohaku.Samples.Images;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Kohaku.Data.Images;
+namespace Kohaku.Bench;
 
 // `kohaku bench images`: the trainer's per-image CPU path (read, decode webp, choose bucket,
 // resize and cut, CHW floats) on ~4-megapixel lossy webp files like danbooru2023-webp's, two
@@ -165,7 +165,7 @@ public sealed class ImagesBench : IStageBench
             var post = new SamplePost(100000 + i, w, h, [SampleImages.Backgrounds.Keys.ElementAt(i % 7), "circle", "star_(symbol)", "stripes", SampleImages.Themes.Keys.ElementAt(i % 4)]);
             using var image = SampleImages.DrawAt(post, (int)(w * scale), (int)(h * scale));
             AddGrain(image, i);
-            IO.AtomicFile.Write(files[i], s => image.Save(s, encoder));
+            Kohaku.Data.IO.AtomicFile.Write(files[i], s => image.Save(s, encoder));
             if (Interlocked.Increment(ref written) % 10 == 0) log.WriteLine($"bench images: wrote {written} test files");
         });
         return files;

@@ -1,11 +1,10 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using Kohaku.Data.Bench;
 using Kohaku.Data.IO;
 using Kohaku.Training.Distributed;
 
-namespace Kohaku.Training.Bench;
+namespace Kohaku.Bench;
 
 // `kohaku bench parallel`: data-parallel training on this machine through mpirun, beside its
 // one-process reference measured in the same run. The tiny SDXL + LoKr at one global batch
@@ -109,6 +108,6 @@ public sealed class ParallelBench : IStageBench
     }
 
     // The global batch's images per second of the median step.
-    private static double ImagesPerSecond(IReadOnlyList<Trainer.TrainStep> timed) =>
+    private static double ImagesPerSecond(IReadOnlyList<Kohaku.Training.Trainer.TrainStep> timed) =>
         timed.Count == 0 ? double.NaN : BenchStats.Median(timed.Select(s => s.ImagesPerSecond * s.Timings.Total)) / BenchStats.Median(timed.Select(s => s.Timings.Total));
 }

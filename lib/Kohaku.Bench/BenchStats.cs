@@ -1,4 +1,4 @@
-namespace Kohaku.Data.Bench;
+namespace Kohaku.Bench;
 
 public static class BenchStats
 {

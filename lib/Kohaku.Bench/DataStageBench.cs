@@ -1,9 +1,9 @@
+using Kohaku.Samples;
 using System.Diagnostics;
-using Kohaku.Data.Bench;
 using Kohaku.Data.Captions;
 using Kohaku.Data.Danbooru;
 
-namespace Kohaku.Data.Sample;
+namespace Kohaku.Bench;
 
 // `kohaku bench data`: the Δ selection plus a caption for every selected post, end to end, on a
 // synthetic 1 M-post file (~30 tags a post) generated once into the bench folder and reused.

@@ -1,4 +1,6 @@
-namespace Kohaku.Data.Images.Sample;
+using Kohaku.Data.Images;
+using Kohaku.Samples;
+namespace Kohaku.Samples.Images;
 
 // The broken inputs the sample carries on purpose, so every skip path runs on real files.
 public enum SampleDefect

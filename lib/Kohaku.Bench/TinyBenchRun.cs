@@ -7,7 +7,7 @@ using Kohaku.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kohaku.Training.Bench;
+namespace Kohaku.Bench;
 
 // The tiny SDXL with LoKr factor 8 on BenchTask's eight synthetic images, trained on CPU in fp32:
 // what `kohaku bench train` and `kohaku bench parallel` time.

@@ -1,10 +1,11 @@
+using Kohaku.Data;
 using System.Globalization;
 using System.Text;
 using Kohaku.Data.Danbooru;
 using Kohaku.Data.IO;
 using Microsoft.Data.Sqlite;
 
-namespace Kohaku.Data.Sample;
+namespace Kohaku.Samples;
 
 // Deterministic synthetic danbooru2023 files in the exact schema: a realistic rating mix, fav_count
 // spread like HakuBooru's percentile table (log-normal around its per-rating medians), emoticon and

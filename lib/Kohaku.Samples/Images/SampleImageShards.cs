@@ -1,9 +1,11 @@
+using Kohaku.Data.Images;
+using Kohaku.Samples;
 using System.Formats.Tar;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Webp;
 using Kohaku.Data.IO;
 
-namespace Kohaku.Data.Images.Sample;
+namespace Kohaku.Samples.Images;
 
 // Writes the sample's pictures in the danbooru2023-webp layout: data-0XXX.tar for the older two
 // thirds of the ids and data-1XXX.tar for the newest third (XXX = id mod 1000), members <id>.webp,

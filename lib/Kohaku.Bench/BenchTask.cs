@@ -8,7 +8,7 @@ using Kohaku.Training.Lokr;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kohaku.Training.Bench;
+namespace Kohaku.Bench;
 
 // Eight synthetic images in two buckets and a vocabulary learned from their captions: the
 // training step's inputs without the image and caption stages.

@@ -1,7 +1,9 @@
+using Kohaku.Data.Images;
+using Kohaku.Samples;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
-namespace Kohaku.Data.Images.Sample;
+namespace Kohaku.Samples.Images;
 
 // Filled shapes painted straight into a pixel buffer (ImageSharp.Drawing is not referenced).
 // Each shape is an inside-test over its bounding box, sampled at pixel centres: hard edges,

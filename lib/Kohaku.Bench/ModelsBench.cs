@@ -1,11 +1,11 @@
+using Kohaku.Diffusion.Sdxl;
 using System.Diagnostics;
-using Kohaku.Data.Bench;
 using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.Sdxl.Unet;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kohaku.Diffusion.Sdxl;
+namespace Kohaku.Bench;
 
 // `kohaku bench models`: UNet forward + backward at 64×64 latents (batch 1, fp32, CPU) for the tiny
 // and the full-size config (plus the tiny at 16×16, the 128 px sample training size), as a LoKr step runs it (base frozen, gradients through activations),

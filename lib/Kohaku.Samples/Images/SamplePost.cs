@@ -1,4 +1,6 @@
-namespace Kohaku.Data.Images.Sample;
+using Kohaku.Data.Images;
+using Kohaku.Samples;
+namespace Kohaku.Samples.Images;
 
 // What the sample picture of a post is drawn from: its id (the seed), original size and general tags.
 // HasImage is false where danbooru2023-webp has no file either: non-image uploads (mp4, webm, zip,

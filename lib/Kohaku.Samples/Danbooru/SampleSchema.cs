@@ -1,6 +1,6 @@
 using Kohaku.Data.Danbooru;
 
-namespace Kohaku.Data.Sample;
+namespace Kohaku.Samples;
 
 // The DDL peewee 4.3 emits for HakuBooru's models (hakubooru.md §1.1), per layout version, so
 // synthetic files are read by exactly the code paths the real danbooru2023.db goes through.

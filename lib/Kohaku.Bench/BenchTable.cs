@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Kohaku.Data.Bench;
+namespace Kohaku.Bench;
 
 public static class BenchTable
 {

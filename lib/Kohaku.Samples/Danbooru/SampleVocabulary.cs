@@ -1,6 +1,6 @@
 using Kohaku.Data.Danbooru;
 
-namespace Kohaku.Data.Sample;
+namespace Kohaku.Samples;
 
 // The tags a synthetic post draws from. The "visual" general tags are a contract with the images
 // stage, which paints each sample post from them: one background colour, 1-3 shapes, 1-2 theme colours.

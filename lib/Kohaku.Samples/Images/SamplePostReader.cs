@@ -1,6 +1,8 @@
+using Kohaku.Data.Images;
+using Kohaku.Samples;
 using Microsoft.Data.Sqlite;
 
-namespace Kohaku.Data.Images.Sample;
+namespace Kohaku.Samples.Images;
 
 // Reads what the pictures need straight from a danbooru2023-schema SQLite file (v2 and later:
 // post, tag, posttagrelation): each post's id and original size, its general tags (type 0), and
