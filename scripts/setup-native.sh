@@ -23,19 +23,25 @@ has_symbol_version() {
 }
 
 # From the distribution: Open MPI (Debian 12: 4.1.4; the trainer calls libmpi.so.40 through P/Invoke)
-# for data-parallel training, and vipsthumbnail, the image bench's reference.
+# for data-parallel training, vipsthumbnail, the image bench's reference, and for the system python3
+# the Jupyter clients the kernel's tests drive it with: jupyter_client with pyzmq, nbclient, nbformat,
+# nbconvert and papermill. Debian 12 has papermill only in trixie: it is pure Python and its
+# dependencies come from Debian 12, so it alone is taken from there.
 has_mpi() { command -v mpirun >/dev/null && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40 '; }
+has_jupyter_clients() { /usr/bin/python3 -c 'import jupyter_client, zmq, nbclient, nbformat, nbconvert, papermill' 2>/dev/null; }
 install_packages() {
-  has_mpi && command -v vipsthumbnail >/dev/null && return 0
+  has_mpi && command -v vipsthumbnail >/dev/null && has_jupyter_clients && return 0
   . /etc/os-release 2>/dev/null || true
   if [ "${ID:-}" = debian ] || [ "${ID_LIKE:-}" = debian ]; then
-    local sudo=""
+    local sudo="" papermill=python3-papermill
     [ "$(id -u)" = 0 ] || sudo=sudo
-    echo "setup: installing Open MPI (openmpi-bin, libopenmpi3) and libvips-tools" >&2
+    echo "setup: installing Open MPI (openmpi-bin, libopenmpi3), libvips-tools and the Jupyter clients (jupyter_client, pyzmq, nbclient, nbconvert, papermill)" >&2
     $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi3 libvips-tools >&2
+    apt-cache madison python3-papermill 2>/dev/null | grep -qv trixie || papermill=python3-papermill/trixie
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends openmpi-bin libopenmpi3 libvips-tools \
+      python3-jupyter-client python3-zmq python3-nbclient python3-nbformat jupyter-nbconvert jupyter-core "$papermill" >&2
   else
-    echo "setup: Open MPI (mpirun, libmpi.so.40) or vipsthumbnail not found; one-process training works, mpirun -np N needs Open MPI, the image bench's reference needs libvips-tools" >&2
+    echo "setup: Open MPI (mpirun, libmpi.so.40), vipsthumbnail or the Jupyter clients not found; one-process training works, mpirun -np N needs Open MPI, the image bench's reference needs libvips-tools, the Jupyter kernel's tests need jupyter_client, pyzmq, nbclient, nbconvert and papermill" >&2
   fi
 }
 

@@ -5,10 +5,12 @@ using Microsoft.DotNet.Interactive.Formatting;
 
 namespace Kohaku.Notebooks;
 
-// Turns a stage's IProgress<StageProgress> into what the reader can see: in VS Code one output
-// updated in place (created through the context's Display, whose produced and updated events
-// share an id, unlike display(x).Update), headless and outside a kernel throttled lines, so a
-// long run leaves a readable log rather than thousands of updates.
+// Turns a stage's IProgress<StageProgress> into what the reader can see: inside a kernel one
+// output updated in place (created through the context's Display, whose produced and updated
+// events share an id, unlike display(x).Update). In VS Code it is redrawn live; headless
+// (`kohaku run`) it changes at most every LineInterval and counts its updates, so the report keeps
+// one summary line where a long run had thousands (the runner echoes each one to its console).
+// Outside a kernel, throttled lines on stderr.
 public static class Progress
 {
     public static readonly TimeSpan DisplayInterval = TimeSpan.FromMilliseconds(250);
@@ -18,20 +20,22 @@ public static class Progress
     {
         var context = KernelInvocationContext.Current;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        if (context is not null && !Cell.IsHeadless)
+        // Outside a kernel (CLI, tests) progress goes to stderr so piped stdout stays clean.
+        if (context is null) return new Reporter(() => clock.Elapsed, LineInterval, Console.Error.WriteLine);
+        var headless = Cell.IsHeadless;
+        DisplayedValue? shown = null;
+        var updates = 0;
+        return new Reporter(() => clock.Elapsed, headless ? LineInterval : DisplayInterval, line =>
         {
-            DisplayedValue? shown = null;
-            return new Reporter(() => clock.Elapsed, DisplayInterval, text =>
-            {
-                if (shown is null) shown = Cell.DisplayInPlace(text, PlainTextFormatter.MimeType);
-                else shown.Update(text);
-            });
-        }
-        // In a headless cell Console.Out is captured into the cell's output; outside a kernel
-        // (CLI, tests) progress goes to stderr so piped stdout stays clean.
-        var writer = context is null ? Console.Error : Console.Out;
-        return new Reporter(() => clock.Elapsed, LineInterval, writer.WriteLine);
+            var text = headless ? Summary(line, ++updates) : line;
+            if (shown is null) shown = KernelInvocationContextExtensions.Display(context, text, PlainTextFormatter.MimeType);
+            else shown.Update(text);
+        });
     }
+
+    // The last line, and how many lines the live console showed in all.
+    internal static string Summary(string line, int updates) =>
+        updates == 1 ? line : string.Create(CultureInfo.InvariantCulture, $"{line} [{updates:N0} updates]");
 
     public static string Format(StageProgress p, TimeSpan elapsed)
     {

@@ -21,6 +21,13 @@ public sealed class ProgressTests
     }
 
     [Fact]
+    public void Summary_LaterLines_CountUpdates()
+    {
+        Assert.Equal("x: 1/9", Progress.Summary("x: 1/9", 1));
+        Assert.Equal("x: 9/9 [1,234 updates]", Progress.Summary("x: 9/9", 1234));
+    }
+
+    [Fact]
     public void Format_UnknownTotalWithDetail_ShowsCountAndDetail() =>
         Assert.Equal("scan: 7, 12 s, shard 3", Progress.Format(new StageProgress("scan", 7, 0, "shard 3"), TimeSpan.FromSeconds(12)));
 

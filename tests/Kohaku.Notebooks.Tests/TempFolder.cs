@@ -1,7 +1,7 @@
 namespace Kohaku.Notebooks.Tests;
 
 // A fresh folder under the system temp folder, deleted with everything in it on dispose
-// (reports inline plotly.js, 3.6 MB each, so leftovers add up).
+// (a run folder with a chart holds plotly.js, 3.6 MB, so leftovers add up).
 internal sealed class TempFolder : IDisposable
 {
     public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "kohaku-nb-tests", Guid.NewGuid().ToString("N"));

@@ -6,10 +6,11 @@ using PChart = Plotly.NET.CSharp.Chart;
 namespace Kohaku.Notebooks.Charts;
 
 // The few chart shapes the stage notebooks share, over Plotly.NET.CSharp, so every notebook
-// titles and sizes them the same way. Each returns a GenericChart (rendered as a Plotly div).
+// titles and sizes them the same way. Each returns a GenericChart (rendered as a Plotly div and as
+// Plotly's figure JSON, see PlotlyHtml).
 public static class Chart
 {
-    private const int Width = 900, Height = 450;
+    private const int Height = 450;
 
     // A series against x; with smoothWindow > 1 a trailing moving average is drawn over it
     // (loss curves are unreadable raw).
@@ -59,8 +60,18 @@ public static class Chart
 
     // Title, axis titles and the workspace's chart size for any chart, e.g. one built with Chart.Combine.
     public static GenericChart Style(GenericChart chart, string title, string xTitle = "", string yTitle = "") =>
-        Plotly.NET.Chart.withTitle(title, null).Invoke(chart)
+        FullWidth(Plotly.NET.Chart.withTitle(title, null).Invoke(chart)
             .WithXAxisStyle<double, double, string>(TitleText: xTitle)
-            .WithYAxisStyle<double, double, string>(TitleText: yTitle)
-            .WithSize(Width, Height);
+            .WithYAxisStyle<double, double, string>(TitleText: yTitle));
+
+    // The page's width instead of Plotly.NET's fixed 600 px: without a layout width plotly.js
+    // autosizes to its container, and the responsive config (Plotly.NET's default) follows resizes.
+    private static GenericChart FullWidth(GenericChart chart)
+    {
+        var layout = GenericChart.getLayout(chart);
+        layout.RemoveProperty("width");
+        layout.SetProperty("height", Height);
+        layout.SetProperty("autosize", true);
+        return GenericChart.setLayout(layout, chart);
+    }
 }

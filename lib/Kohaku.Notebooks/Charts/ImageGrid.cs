@@ -1,11 +1,15 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
+using System.Text.RegularExpressions;
+using Kohaku.Diffusion.Sampling;
+using Kohaku.Training.Config;
 
 namespace Kohaku.Notebooks.Charts;
 
 // Sample images with captions as one HTML grid (PNG/JPEG/WebP inlined as data URIs, so the
 // executed notebook and its report keep them without the files).
-public static class ImageGrid
+public static partial class ImageGrid
 {
     public sealed record Item(byte[] Bytes, string Caption, string MimeType = "image/png");
 
@@ -30,6 +34,31 @@ public static class ImageGrid
         if (texts.Count != files.Count) throw new ArgumentException($"{files.Count} images but {texts.Count} captions");
         return FromBytes(files.Select((p, i) => new Item(File.ReadAllBytes(p), texts[i], MimeTypeOf(p))), columns, cellWidth);
     }
+
+    // Training previews (train/previews/step-SSSSSSSS-PP.png, as SdxlLokrTask.WritePreviews names
+    // them), each captioned with its step, seed and prompt from the run's train section.
+    public static HtmlBlock FromPreviews(IEnumerable<string> paths, TrainConfig train, int columns = 4, int cellWidth = 256)
+    {
+        var files = paths.ToList();
+        return FromFiles(files, files.Select(p => PreviewCaption(p, train)), columns, cellWidth);
+    }
+
+    // What an image was drawn from, so a grid reads without the code: "step 100: seed 1337, 12
+    // Euler steps, cfg 7.5 · 1girl, solo".
+    public static string Caption(string label, string prompt, SampleSettings settings) =>
+        string.Create(CultureInfo.InvariantCulture, $"{label}: seed {settings.Seed}, {settings.Steps} {settings.Sampler} steps, cfg {settings.Cfg} · {prompt}");
+
+    internal static string PreviewCaption(string path, TrainConfig train)
+    {
+        var name = PreviewName().Match(Path.GetFileNameWithoutExtension(path));
+        if (!name.Success) return Path.GetFileName(path);
+        var index = int.Parse(name.Groups["prompt"].Value, CultureInfo.InvariantCulture);
+        var prompt = index < train.SamplePrompts.Count ? train.SamplePrompts[index] : $"prompt {index}";
+        return Caption($"step {long.Parse(name.Groups["step"].Value, CultureInfo.InvariantCulture)}", prompt, train.PreviewSettings(index));
+    }
+
+    [GeneratedRegex(@"^step-(?<step>\d+)-(?<prompt>\d+)$")]
+    private static partial Regex PreviewName();
 
     private static string MimeTypeOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {

@@ -9,12 +9,15 @@ namespace Kohaku.Notebooks.Kernel;
 
 // `#r "nuget: X"` only restores and references X; packages ship their formatters as
 // IKernelExtension types under interactive-extensions/dotnet/ (Plotly.NET.Interactive does), and
-// the stock tool's loader for them is not in any package, so the host carries its own.
+// the stock tool's loader for them is not in any package, so the host carries its own. The host's
+// own packages never raise PackageAdded: hostRoots are folders laid out the same way, loaded after
+// the first command (extensions such as Microsoft.Data.Analysis's read Kernel.Root, which is null
+// outside a command).
 internal static class ExtensionLoader
 {
-    public static void Attach(CompositeKernel root)
+    public static void Attach(CompositeKernel root, IEnumerable<string> hostRoots)
     {
-        var pending = new ConcurrentQueue<string>();
+        var pending = new ConcurrentQueue<string>(hostRoots);
         var seenRoots = new ConcurrentDictionary<string, bool>();
         var loaded = new ConcurrentDictionary<string, bool>();
         root.RegisterForDisposal(root.KernelEvents.OfType<PackageAdded>()
@@ -47,6 +50,9 @@ internal static class ExtensionLoader
             try
             {
                 await extension.OnLoadAsync(root);
+                // The last registration for a type wins, and the host's formatters are the ones
+                // every client can read (see KohakuKernel.RegisterFormatters).
+                KohakuKernel.RegisterFormatters();
                 context.Publish(new KernelExtensionLoaded(extension, context.Command));
             }
             catch (Exception e)

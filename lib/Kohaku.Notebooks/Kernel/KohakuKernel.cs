@@ -60,29 +60,56 @@ public static class KohakuKernel
         var root = new CompositeKernel(rootName) { DefaultKernelName = CSharpName };
         root.Add(csharp, CSharpAliases);
         root.UseImportMagicCommand();
-        ExtensionLoader.Attach(root);
+        ExtensionLoader.Attach(root, [HostExtensionRoot]);
 
-        // Warm up before anyone connects: the helper submission UseKernelHelpers defers and our
-        // usings run now, so the first user cell is fast and carries no extra child events.
+        // Warm up before anyone connects: the helper submission UseKernelHelpers defers, our usings
+        // and the host's kernel extensions run now, so the first user cell is fast and carries no
+        // extra child events.
         var warm = await root.SendAsync(new SubmitCode(Usings, CSharpName));
         if (warm.Events.OfType<Microsoft.DotNet.Interactive.Events.CommandFailed>().FirstOrDefault() is { } failed)
             throw new InvalidOperationException($"kernel warm-up failed: {failed.Message}");
+        if (warm.Events.OfType<Microsoft.DotNet.Interactive.Events.ErrorProduced>().FirstOrDefault() is { } error)
+            throw new InvalidOperationException($"kernel warm-up failed: {error.Message}");
         return root;
     }
 
     public static IEnumerable<string> HostAssemblyPaths() =>
         HostTypes.Select(t => t.Assembly.Location).Where(p => p.Length > 0).Distinct();
 
+    // Where the build puts the kernel extensions of the host's own packages
+    // (interactive-extensions/dotnet/, see Kohaku.Notebooks.csproj): Microsoft.Data.Analysis's,
+    // which references itself in the C# kernel (TabularDataResource.ToDataFrame) and registers a
+    // DataFrame formatter that RegisterFormatters then replaces.
+    private static string HostExtensionRoot => Path.GetDirectoryName(typeof(KohakuKernel).Assembly.Location)!;
+
     private static int _formattingConfigured;
 
     // Formatting is process-wide in .NET Interactive; set it once, as the stock tool does for
-    // VS Code: HTML by default, strings as plain text, Plotly charts as a Plotly div.
+    // VS Code: HTML by default, strings as plain text. A chart carries three versions so every
+    // client draws or at least names it: the Plotly div (nbconvert and the HTML report pick it), the
+    // figure JSON (JupyterLab and VS Code draw it without a network) and its title as text.
     private static void ConfigureFormatting()
     {
         if (Interlocked.Exchange(ref _formattingConfigured, 1) == 1) return;
         Formatter.DefaultMimeType = HtmlFormatter.MimeType;
         Formatter.SetPreferredMimeTypesFor(typeof(string), PlainTextFormatter.MimeType);
+        Formatter.SetPreferredMimeTypesFor(typeof(Plotly.NET.GenericChart), HtmlFormatter.MimeType, Charts.PlotlyHtml.MimeType, PlainTextFormatter.MimeType);
+        RegisterFormatters();
+    }
+
+    // The host's formatters. Registered again after every kernel extension loads, because the last
+    // registration for a type wins and packages bring their own: Microsoft.Data.Analysis's pages
+    // DataFrame rows with a script that GitHub, nbviewer and untrusted JupyterLab strip (leaving an
+    // empty table) and prints doubles round-trip; Plotly.NET.Interactive's charts need the CDN.
+    internal static void RegisterFormatters()
+    {
         Formatter.Register<Plotly.NET.GenericChart>((chart, writer) => writer.Write(Charts.PlotlyHtml.Fragment(chart)), HtmlFormatter.MimeType);
+        Formatter.Register<Plotly.NET.GenericChart>((chart, writer) => writer.Write(Charts.PlotlyHtml.Figure(chart)), Charts.PlotlyHtml.MimeType);
+        Formatter.Register<Plotly.NET.GenericChart>((chart, writer) => writer.Write(Charts.PlotlyHtml.Caption(chart)), PlainTextFormatter.MimeType);
         Formatter.Register<Charts.HtmlBlock>((block, writer) => writer.Write(block.Html), HtmlFormatter.MimeType);
+        Formatter.Register<Microsoft.Data.Analysis.DataFrame>((frame, writer) => writer.Write(Charts.Tables.Html(frame)), HtmlFormatter.MimeType);
+        // A number alone or in a record's tree view: rounded, every digit in its tooltip.
+        Formatter.Register<double>((value, writer) => writer.Write(Charts.Tables.NumberHtml(value)), HtmlFormatter.MimeType);
+        Formatter.Register<float>((value, writer) => writer.Write(Charts.Tables.NumberHtml(value)), HtmlFormatter.MimeType);
     }
 }

@@ -19,7 +19,7 @@ public static class StdioHost
         Console.SetOut(Console.Error);
         if (options.WorkingDir is { } dir) Environment.CurrentDirectory = Path.GetFullPath(dir);
 
-        var root = await KohakuKernel.CreateAsync();
+        var root = (await KohakuKernel.CreateAsync()).UseCodeExpansionInfos();
         var hostUri = options.KernelHost is { } name ? KernelHost.CreateHostUri(name) : KernelHost.CreateHostUriForCurrentProcessId();
         var sender = KernelCommandAndEventSender.FromTextWriter(writer, KernelHost.CreateHostUri("stdio"));
         var receiver = KernelCommandAndEventReceiver.FromTextReader(new StreamReader(protocolIn, utf8));

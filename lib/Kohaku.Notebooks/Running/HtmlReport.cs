@@ -1,12 +1,14 @@
 using System.Net;
 using System.Text;
+using Kohaku.Data.IO;
 using Kohaku.Notebooks.Charts;
 using Microsoft.DotNet.Interactive.Documents;
 
 namespace Kohaku.Notebooks.Running;
 
-// The executed notebook as one self-contained HTML page: narrative, code, outputs and charts,
-// readable offline (plotly.js is inlined once when any output draws a chart; images are data URIs).
+// The executed notebook as one HTML page: narrative, code, outputs and charts, readable offline
+// (images are data URIs; a page that draws a chart loads plotly.js from the one copy Save puts
+// beside it in the run folder).
 public static class HtmlReport
 {
     // Richest first, as a notebook front end picks among an output's representations.
@@ -15,7 +17,7 @@ public static class HtmlReport
     internal const string Style = """
         body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
         pre{background:#f6f8fa;padding:.6em;overflow-x:auto;font-size:13px}
-        .cell{margin:1em 0}.code pre{border-left:3px solid #4a7}.out{margin-left:1em}
+        .cell{margin:1em 0}.code pre{border-left:3px solid #4a7}.out{margin-left:1em;max-width:100%;overflow-x:auto}
         .stderr{color:#a50}.error pre{background:#fee;border-left:3px solid #c33}
         .status{padding:.5em;border-radius:4px}.ok{background:#e6f6e6}.failed{background:#fde8e8}
         table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
@@ -45,14 +47,22 @@ public static class HtmlReport
         return Page(title, body.ToString());
     }
 
-    // A page with the report style; plotly.js is inlined only if the body draws a chart.
+    // A page with the report style; one whose body draws a chart loads PlotlyHtml.ScriptFile from
+    // its own folder (write it with Save).
     public static string Page(string title, string body)
     {
-        var plotly = body.Contains("Plotly.newPlot", StringComparison.Ordinal)
-            ? $"<script type=\"text/javascript\">{PlotlyHtml.PlotlyJs}</script>\n"
-            : "";
+        var plotly = DrawsChart(body) ? $"<script type=\"text/javascript\" src=\"{PlotlyHtml.ScriptFile}\"></script>\n" : "";
         return $"<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{Encode(title)}</title>\n<style>{Style}</style>\n{plotly}</head>\n<body>\n{body}</body></html>\n";
     }
+
+    // Writes a page and, when it draws a chart, the plotly.js it loads beside it (once per folder).
+    public static void Save(string path, string page)
+    {
+        if (DrawsChart(page)) PlotlyHtml.WriteScript(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        AtomicFile.WriteAllText(path, page);
+    }
+
+    private static bool DrawsChart(string html) => html.Contains("Plotly.newPlot", StringComparison.Ordinal);
 
     internal static string Output(InteractiveDocumentOutputElement output) => output switch
     {

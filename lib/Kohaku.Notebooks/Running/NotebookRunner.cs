@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Reactive.Linq;
+using System.Text.Json.Nodes;
 using Kohaku.Data.IO;
 using Kohaku.Notebooks.Kernel;
 using Microsoft.DotNet.Interactive.Commands;
@@ -40,11 +41,7 @@ public static class NotebookRunner
         {
             Environment.CurrentDirectory = Path.GetDirectoryName(source)!;
             using var kernel = await KohakuKernel.CreateAsync(KohakuKernel.HeadlessRootName);
-            // Live console: what cells print appears while they run, not only in the report.
-            using var echo = kernel.KernelEvents.Subscribe(e =>
-            {
-                if (e is StandardOutputValueProduced or StandardErrorValueProduced) log.Write(((DisplayEvent)e).FormattedValues.FirstOrDefault()?.Value);
-            });
+            using var echo = kernel.KernelEvents.Subscribe(e => Echo(e, log));
             using var stop = cancel.Register(() => _ = kernel.SendAsync(new Cancel()));
             var order = 0;
             for (var i = 0; i < document.Elements.Count; i++)
@@ -84,10 +81,21 @@ public static class NotebookRunner
         }
 
         var duration = clock.Elapsed;
-        AtomicFile.WriteAllText(executedPath, WithCellIds(document.ToJupyterJson(null)));
+        AtomicFile.WriteAllText(executedPath, ForJupyter(document.ToJupyterJson(null)));
         var run = new NotebookRunResult(source, executedPath, reportPath, duration, failedCell, error, Headlines(document.Elements));
-        AtomicFile.WriteAllText(reportPath, HtmlReport.Render(document, run));
+        HtmlReport.Save(reportPath, HtmlReport.Render(document, run));
         return run;
+    }
+
+    // Live console: what cells print appears while they run, not only in the report, and so does
+    // every state of a plain-text display updated in place (Progress), of which the report keeps
+    // only the last.
+    private static void Echo(KernelEvent e, TextWriter log)
+    {
+        if (e is StandardOutputValueProduced or StandardErrorValueProduced)
+            log.Write(((DisplayEvent)e).FormattedValues.FirstOrDefault()?.Value);
+        else if (e is DisplayedValueProduced or DisplayedValueUpdated && ((DisplayEvent)e).FormattedValues is { Count: 1 } values && values.First() is { MimeType: "text/plain" } text)
+            log.WriteLine(text.Value);
     }
 
     // The notebook as it will run: parameters applied to its parameters cell, outputs cleared.
@@ -134,13 +142,22 @@ public static class NotebookRunner
         return infos;
     }
 
-    // nbformat 4.5 requires a cell id; cells that come out of the writer without one are numbered.
-    internal static string WithCellIds(string json)
+    // What nbformat 4.5 asks and the Documents writer does not do: a cell id (cells without one are
+    // numbered) and *+json output data as a JSON value (the writer splits every value into lines;
+    // JupyterLab and VS Code read a Plotly figure only as an object).
+    internal static string ForJupyter(string json)
     {
-        var notebook = System.Text.Json.Nodes.JsonNode.Parse(json)!;
-        if (notebook["cells"] is System.Text.Json.Nodes.JsonArray cells)
+        var notebook = JsonNode.Parse(json)!;
+        if (notebook["cells"] is JsonArray cells)
             for (var i = 0; i < cells.Count; i++)
-                if (cells[i] is System.Text.Json.Nodes.JsonObject cell && !cell.ContainsKey("id")) cell["id"] = $"cell-{i + 1}";
+            {
+                if (cells[i] is not JsonObject cell) continue;
+                if (!cell.ContainsKey("id")) cell["id"] = $"cell-{i + 1}";
+                if (cell["outputs"] is not JsonArray outputs) continue;
+                foreach (var data in outputs.Select(o => o?["data"]).OfType<JsonObject>())
+                    foreach (var mime in data.Select(p => p.Key).Where(k => k.EndsWith("json", StringComparison.Ordinal)).ToList())
+                        if (data[mime] is JsonArray lines) data[mime] = JsonNode.Parse(string.Concat(lines.Select(l => (string?)l)));
+            }
         return notebook.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
     }
 

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Text;
 using Kohaku.Data.IO;
 
 namespace Kohaku.Notebooks.Running;
@@ -73,7 +71,7 @@ public static class RunJob
         }
         finally
         {
-            AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), Index(results, parameters));
+            AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), IndexPage.Render(results, parameters, outDir));
         }
         return results;
     }
@@ -86,26 +84,4 @@ public static class RunJob
         var declared = NotebookRunner.DeclaredParameters(notebook);
         return parameters.Where(kv => !WorkspaceParameters.Contains(kv.Key) || declared.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
-
-    internal static string Index(IReadOnlyList<NotebookRunResult> results, IReadOnlyDictionary<string, string> parameters)
-    {
-        var html = new StringBuilder("<h1>Kohaku run</h1>\n");
-        html.Append("<h2>Parameters</h2>\n<table>");
-        foreach (var (k, v) in parameters) html.Append($"<tr><th>{E(k)}</th><td>{E(v)}</td></tr>");
-        html.Append("</table>\n<h2>Notebooks</h2>\n<table><tr><th>notebook</th><th>status</th><th>time</th><th>files</th></tr>");
-        foreach (var r in results)
-        {
-            var name = Path.GetFileName(r.ExecutedPath);
-            html.Append($"<tr><td>{E(Path.GetFileNameWithoutExtension(name))}</td><td>{(r.Succeeded ? "ok" : E(r.Error ?? "failed"))}</td>")
-                .Append($"<td>{r.Duration.TotalSeconds:F1} s</td><td><a href=\"{E(Path.GetFileName(r.ReportPath))}\">report</a> · <a href=\"{E(name)}\">ipynb</a></td></tr>");
-        }
-        html.Append("</table>\n<h2>Headline figures</h2>\n<table><tr><th>notebook</th><th>figure</th><th>value</th></tr>");
-        foreach (var r in results)
-            foreach (var (name, value) in r.Headlines)
-                html.Append($"<tr><td>{E(Path.GetFileNameWithoutExtension(r.Notebook))}</td><td>{E(name)}</td><td>{E(value)}</td></tr>");
-        html.Append("</table>\n");
-        return HtmlReport.Page("Kohaku run", html.ToString());
-    }
-
-    private static string E(string s) => WebUtility.HtmlEncode(s);
 }

@@ -36,6 +36,18 @@ public sealed class ChartTests
     }
 
     [Fact]
+    public void Style_CombinedChart_TitlesAndPageWidth()
+    {
+        var chart = Chart.Style(Plotly.NET.CSharp.Chart.Column<double, string, string>(new[] { 1.0, 2.0 }, Keys: new[] { "a", "b" }), "per tier", "tier", "share");
+        var layout = System.Text.Json.Nodes.JsonNode.Parse(PlotlyHtml.Figure(chart))!["layout"]!.AsObject();
+        Assert.Equal(("per tier", "tier", "share"), ((string?)layout["title"]!["text"], (string?)layout["xaxis"]!["title"]!["text"], (string?)layout["yaxis"]!["title"]!["text"]));
+        // No fixed width: plotly.js fills the output's width.
+        Assert.False(layout.ContainsKey("width"));
+        Assert.Equal((true, 450), ((bool)layout["autosize"]!, (int)layout["height"]!));
+        Assert.Equal("per tier (x: tier, y: share)", PlotlyHtml.Caption(chart));
+    }
+
+    [Fact]
     public void SaveHtml_Chart_WritesOfflinePageWithFigure()
     {
         using var temp = new TempFolder();

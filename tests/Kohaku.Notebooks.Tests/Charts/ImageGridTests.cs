@@ -1,4 +1,6 @@
+using Kohaku.Diffusion.Sampling;
 using Kohaku.Notebooks.Charts;
+using Kohaku.Training.Config;
 
 namespace Kohaku.Notebooks.Tests.Charts;
 
@@ -12,6 +14,19 @@ public sealed class ImageGridTests
         Assert.Contains("<img src=\"data:image/png;base64,AQID\"", grid.Html);
         Assert.Contains("<img src=\"data:image/jpeg;base64,BA==\"", grid.Html);
         Assert.Contains("<figcaption style=\"font-size:12px;word-break:break-word\">1girl, &lt;solo&gt;</figcaption>", grid.Html);
+    }
+
+    [Fact]
+    public void Caption_Settings_NamesSeedStepsCfgAndPrompt() =>
+        Assert.Equal("base: seed 1337, 12 Euler steps, cfg 7.5 · 1girl, solo",
+            ImageGrid.Caption("base", "1girl, solo", new SampleSettings(Steps: 12, Cfg: 7.5, Seed: 1337)));
+
+    [Fact]
+    public void PreviewCaption_PreviewFileName_StepAndThatPromptsSeed()
+    {
+        var train = new TrainConfig { SamplePrompts = ["a", "b"], SampleSeed = 1337, SampleSteps = 12, SampleGuidance = 5 };
+        Assert.Equal("step 100: seed 1338, 12 Euler steps, cfg 5 · b", ImageGrid.PreviewCaption("/run/train/previews/step-00000100-01.png", train));
+        Assert.Equal("other.png", ImageGrid.PreviewCaption("/x/other.png", train));
     }
 
     [Fact]

@@ -45,12 +45,15 @@ internal sealed class KernelProcess : IDisposable
 
     // Sends one SubmitCode and returns the event kinds of that token until it completes. A
     // RequestInput the host sends to the frontend is answered with `input`, as VS Code does.
-    public async Task<List<string>> SubmitAsync(string token, string code, string? input = null)
+    public Task<List<string>> SubmitAsync(string token, string code, string? input = null) =>
+        SendAsync(token, "SubmitCode", new JsonObject { ["code"] = code, ["targetKernelName"] = "csharp" }, input);
+
+    public async Task<List<string>> SendAsync(string token, string commandType, JsonObject command, string? input = null)
     {
         await _gate.WaitAsync();
         try
         {
-            await WriteAsync(new JsonObject { ["token"] = token, ["commandType"] = "SubmitCode", ["command"] = new JsonObject { ["code"] = code, ["targetKernelName"] = "csharp" }, ["routingSlip"] = new JsonArray() });
+            await WriteAsync(new JsonObject { ["token"] = token, ["commandType"] = commandType, ["command"] = command, ["routingSlip"] = new JsonArray() });
             var kinds = new List<string>();
             while (true)
             {

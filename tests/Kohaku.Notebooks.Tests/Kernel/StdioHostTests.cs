@@ -43,14 +43,26 @@ public sealed class StdioHostTests(VSCodeKernelFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public async Task RunAsync_ChartCell_ReturnsHtmlWithPlotlyFigureOnFSharpCore101()
+    public async Task RunAsync_ChartCell_ReturnsHtmlPlotlyFigureAndTitleOnFSharpCore101()
     {
         await Kernel.SubmitAsync("c1", "Kohaku.Notebooks.Charts.Chart.Line(new double[] { 1, 2, 3 }, new double[] { 3, 1, 2 }, \"t\")");
         await Kernel.SubmitAsync("c2", "typeof(Microsoft.FSharp.Core.FSharpOption<int>).Assembly.GetName().Version.ToString()");
-        var chart = Kernel.EventsOf("c1", "ReturnValueProduced").Single()["event"]!["formattedValues"]![0]!;
-        Assert.Equal("text/html", (string?)chart["mimeType"]);
-        Assert.Contains("Plotly.newPlot", (string?)chart["value"]);
+        var chart = Kernel.EventsOf("c1", "ReturnValueProduced").Single()["event"]!["formattedValues"]!.AsArray();
+        Assert.Equal(["text/html", "application/vnd.plotly.v1+json", "text/plain"], chart.Select(v => (string?)v!["mimeType"]));
+        Assert.Contains("Plotly.newPlot", (string?)chart[0]!["value"]);
+        Assert.Equal("t", (string?)JsonNode.Parse((string)chart[1]!["value"]!)!["layout"]!["title"]!["text"]);
+        Assert.Equal("t", (string?)chart[2]!["value"]);
         Assert.Equal("10.1.0.0", (string?)Kernel.EventsOf("c2", "ReturnValueProduced").Single()["event"]!["formattedValues"]![0]!["value"]);
+    }
+
+    // What VS Code's "Connect subkernel" sends (to the root kernel, by its default name) and waits on.
+    [Fact]
+    public async Task RunAsync_RequestCodeExpansionInfos_RepliesWithEmptyList()
+    {
+        var kinds = await Kernel.SendAsync("x1", "RequestCodeExpansionInfos", new JsonObject { ["targetKernelName"] = ".NET" });
+
+        Assert.Equal(["CodeExpansionInfosProduced", "CommandSucceeded"], kinds);
+        Assert.Empty(Kernel.EventsOf("x1", "CodeExpansionInfosProduced").Single()["event"]!["codeExpansionInfos"]!.AsArray());
     }
 
     [Fact]

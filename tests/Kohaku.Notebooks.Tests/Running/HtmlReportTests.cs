@@ -15,9 +15,12 @@ public sealed class HtmlReportTests
     }
 
     [Fact]
-    public void Page_WithoutChart_DoesNotInlinePlotly()
+    public void Page_Chart_LoadsPlotlyFromItsFolderOnlyWhenDrawing()
     {
-        Assert.DoesNotContain("plotly.js v", HtmlReport.Page("t", "<p>no chart</p>"));
-        Assert.Contains("plotly.js v", HtmlReport.Page("t", "<script>Plotly.newPlot('a', [], {});</script>"));
+        const string script = "<script type=\"text/javascript\" src=\"plotly.min.js\"></script>";
+        Assert.DoesNotContain(script, HtmlReport.Page("t", "<p>no chart</p>"));
+        var page = HtmlReport.Page("t", "<script>Plotly.newPlot('a', [], {});</script>");
+        Assert.Contains(script, page);
+        Assert.DoesNotContain("plotly.js v", page);
     }
 }

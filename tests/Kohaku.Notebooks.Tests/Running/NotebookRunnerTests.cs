@@ -34,15 +34,16 @@ public sealed class NotebookRunnerTests
     }
 
     [Fact]
-    public async Task RunAsync_ChartCell_WritesHtmlOutputWithPlotlyFigureAndOfflineReport()
+    public async Task RunAsync_ChartCell_WritesHtmlFigureObjectAndTitleAndReportLoadingLocalPlotly()
     {
         using var temp = new TempFolder();
         var dir = temp.Path;
         var notebook = TestPaths.WriteNotebook(dir, "chart.ipynb",
             "using Kohaku.Notebooks.Charts;",
-            "Chart.Bar(new[] { \"a\", \"b\" }, new[] { 1.0, 2.0 }, \"counts\")");
+            "Chart.Bar(new[] { \"a\", \"b\" }, new[] { 1.0, 2.0 }, \"counts\", \"tag\", \"posts\")");
+        var outDir = Path.Combine(dir, "out");
 
-        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(dir, "out"), TextWriter.Null);
+        var result = await NotebookRunner.RunAsync(notebook, None, outDir, TextWriter.Null);
 
         Assert.True(result.Succeeded, result.Error);
         var output = JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]![1]!["outputs"]![0]!;
@@ -50,9 +51,15 @@ public sealed class NotebookRunnerTests
         var html = string.Concat(output["data"]!["text/html"]!.AsArray().Select(l => (string?)l));
         Assert.Contains("Plotly.newPlot", html);
         Assert.Contains("\"type\":\"bar\"", html);
+        // nbformat keeps *+json data as an object, which JupyterLab and VS Code draw offline.
+        var figure = output["data"]!["application/vnd.plotly.v1+json"]!;
+        Assert.Equal(("bar", "counts"), ((string?)figure["data"]![0]!["type"], (string?)figure["layout"]!["title"]!["text"]));
+        Assert.Equal("counts (x: tag, y: posts)", string.Concat(output["data"]!["text/plain"]!.AsArray().Select(l => (string?)l)));
         var report = File.ReadAllText(result.ReportPath);
-        Assert.Contains("plotly.js v" + Kohaku.Notebooks.Charts.PlotlyHtml.PlotlyJsVersion, report);
-        Assert.DoesNotContain("<script src", report);
+        Assert.Contains("<script type=\"text/javascript\" src=\"plotly.min.js\"></script>", report);
+        Assert.Equal(Kohaku.Notebooks.Charts.PlotlyHtml.PlotlyJs, File.ReadAllText(Path.Combine(outDir, "plotly.min.js")));
+        // The object-valued output reads back: a rerun into this folder may skip the notebook.
+        Assert.NotNull(ExecutedCopy.Complete(notebook, None, outDir));
     }
 
     [Fact]
@@ -128,21 +135,24 @@ public sealed class NotebookRunnerTests
     }
 
     [Fact]
-    public async Task RunAsync_ProgressInCell_WritesThrottledLinesInsteadOfDisplay()
+    public async Task RunAsync_ProgressInCell_KeepsLastLineWithCountAndEchoesEveryLine()
     {
         using var temp = new TempFolder();
         var notebook = TestPaths.WriteNotebook(temp.Path, "progress.ipynb",
             "var progress = Progress.Create();\nfor (var i = 1; i <= 3; i++) progress.Report(new Kohaku.Data.StageProgress(\"steps\", i, 3));");
+        var log = new StringWriter();
 
-        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(temp.Path, "out"), TextWriter.Null);
+        var result = await NotebookRunner.RunAsync(notebook, None, Path.Combine(temp.Path, "out"), log);
 
         Assert.True(result.Succeeded, result.Error);
         var output = Assert.Single(JsonNode.Parse(File.ReadAllText(result.ExecutedPath))!["cells"]![0]!["outputs"]!.AsArray())!;
-        Assert.Equal("stream", (string?)output["output_type"]);
-        var lines = string.Concat(output["text"]!.AsArray().Select(l => (string?)l)).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(2, lines.Length);
-        Assert.StartsWith("steps: 1/3 (33.3%)", lines[0]);
-        Assert.StartsWith("steps: 3/3 (100.0%)", lines[1]);
+        Assert.Equal("display_data", (string?)output["output_type"]);
+        var summary = string.Concat(output["data"]!["text/plain"]!.AsArray().Select(l => (string?)l));
+        Assert.Equal("steps: 3/3 (100.0%), 0 s [2 updates]", summary);
+        var echoed = log.ToString().Split('\n').Where(l => l.StartsWith("steps:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, echoed.Count);
+        Assert.StartsWith("steps: 1/3 (33.3%)", echoed[0]);
+        Assert.Equal(summary, echoed[1]);
     }
 
     // A log that calls back once when a marker is written (the runner echoes cell output to it).
