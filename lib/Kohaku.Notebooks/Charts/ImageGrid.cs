@@ -53,8 +53,10 @@ public static partial class ImageGrid
         var name = PreviewName().Match(Path.GetFileNameWithoutExtension(path));
         if (!name.Success) return Path.GetFileName(path);
         var index = int.Parse(name.Groups["prompt"].Value, CultureInfo.InvariantCulture);
-        var prompt = index < train.SamplePrompts.Count ? train.SamplePrompts[index] : $"prompt {index}";
-        return Caption($"step {long.Parse(name.Groups["step"].Value, CultureInfo.InvariantCulture)}", prompt, train.PreviewSettings(index));
+        var step = $"step {long.Parse(name.Groups["step"].Value, CultureInfo.InvariantCulture)}";
+        if (index >= train.SamplePrompts.Count) return Caption(step, $"prompt {index}", train.PreviewSettings(index));
+        var preview = train.Preview(index);
+        return Caption(step, preview.Negative is null ? preview.Prompt : $"{preview.Prompt} (negative: {preview.Negative})", preview.Settings);
     }
 
     [GeneratedRegex(@"^step-(?<step>\d+)-(?<prompt>\d+)$")]

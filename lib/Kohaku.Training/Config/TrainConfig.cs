@@ -120,6 +120,12 @@ public sealed record TrainConfig : ISectionConfig
         Need(SampleSteps is >= 1 and <= 1000, "sampleSteps", SampleSteps, "must be in [1, 1000]");
         Need(SampleWidth is >= 64 and <= MaxSampleSide && SampleWidth % 8 == 0, "sampleWidth", SampleWidth, $"must be a multiple of 8 in [64, {MaxSampleSide}]");
         Need(SampleHeight is >= 64 and <= MaxSampleSide && SampleHeight % 8 == 0, "sampleHeight", SampleHeight, $"must be a multiple of 8 in [64, {MaxSampleSide}]");
+        for (var i = 0; i < SamplePrompts.Count; i++)
+        {
+            var p = Preview(i);
+            Need(p.Prompt.Trim().Length > 0, $"samplePrompts[{i}]", $"\"{SamplePrompts[i]}\"", "has no prompt before its options");
+            Need(p.Settings.Width <= MaxSampleSide && p.Settings.Height <= MaxSampleSide, $"samplePrompts[{i}]", $"{p.Settings.Width}x{p.Settings.Height}", $"must fit in {MaxSampleSide}x{MaxSampleSide} (--w, --h)");
+        }
         return e;
     }
 
@@ -139,6 +145,9 @@ public sealed record TrainConfig : ISectionConfig
     // The one place the caption augmentation is made from: the trainer's batches and notebook 02's demo.
     public Kohaku.Data.Captions.CaptionAugmenter CaptionAugmenter() => new(CaptionTagDropout, ShuffleCaption, KeepTokensSeparator);
 
-    // The sampler settings of preview prompt `index` (seeds count up from SampleSeed).
+    // The sampler settings of preview prompt `index` before its own options (seeds count up from SampleSeed).
     public SampleSettings PreviewSettings(int index = 0) => new(SampleWidth, SampleHeight, SampleSteps, SampleGuidance, SampleSeed + index);
+
+    // Preview prompt `index` with its kohya-style options (--n --w --h --s --l --d) applied.
+    public SamplePrompt Preview(int index) => SamplePrompt.Parse(SamplePrompts[index], PreviewSettings(index));
 }

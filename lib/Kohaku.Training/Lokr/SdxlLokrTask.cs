@@ -96,8 +96,9 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         var written = new List<string>();
         for (var i = 0; i < _config.SamplePrompts.Count; i++)
         {
-            var prompt = _config.SamplePrompts[i];
-            var png = SdxlSampler.Generate(_models, PromptIds.Encode(_tokenizer, prompt), null, _config.PreviewSettings(i));
+            var preview = _config.Preview(i);
+            var negative = preview.Negative is null ? null : PromptIds.Encode(_tokenizer, preview.Negative);
+            var png = SdxlSampler.Generate(_models, PromptIds.Encode(_tokenizer, preview.Prompt), negative, preview.Settings);
             var path = Path.Combine(directory, $"step-{step:D8}-{i:D2}.png");
             AtomicFile.WriteAllBytes(path, png);
             written.Add(path);

@@ -1,3 +1,4 @@
+using Kohaku.Diffusion.Sampling;
 using Kohaku.Data.Config;
 using Kohaku.Training.Config;
 
@@ -78,5 +79,25 @@ public class TrainConfigTests
         {
             File.Delete(path);
         }
+    }
+
+    // Preview prompts take kohya's options; seeds without --d count up from sampleSeed per prompt.
+    [Fact]
+    public void Preview_KohyaOptions_OverrideTheSampleFields()
+    {
+        var config = new TrainConfig { SamplePrompts = ["a --n b --d 7 --s 9", "c"], SampleSteps = 12, SampleSeed = 100, SampleWidth = 128, SampleHeight = 128 };
+
+        Assert.Equal(new SamplePrompt("a", "b", new SampleSettings(128, 128, 9, 7.5, 7)), config.Preview(0));
+        Assert.Equal(new SamplePrompt("c", null, new SampleSettings(128, 128, 12, 7.5, 101)), config.Preview(1));
+        Assert.Empty(config.Problems());
+    }
+
+    [Fact]
+    public void Problems_PreviewPromptTooLargeOrEmpty_NamesIt()
+    {
+        var problems = new TrainConfig { SamplePrompts = ["a --w 8192", " --n only negative"] }.Problems();
+
+        Assert.Contains("train.samplePrompts[0]: 8192x512 must fit in 4096x4096 (--w, --h)", problems);
+        Assert.Contains("train.samplePrompts[1]: \" --n only negative\" has no prompt before its options", problems);
     }
 }
