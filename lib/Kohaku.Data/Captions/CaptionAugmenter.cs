@@ -6,8 +6,11 @@ namespace Kohaku.Data.Captions;
 // then each is dropped with probability p; the result is joined with ", ". A caption without the
 // separator has no fixed part. The RNG is passed in, so a (seed, step, worker) triple replays a
 // training step exactly on resume.
-public sealed class CaptionAugmenter(double tagDropout = 0.1, bool shuffle = true, string keepSeparator = HakuBooruTags.KeepSeparator)
+public sealed class CaptionAugmenter(double tagDropout = 0.1, bool shuffle = true, string keepSeparator = HakuBooruTags.KeepSeparator, double captionDropout = 0)
 {
+    // kohya's caption_dropout_rate: the whole caption becomes "" (drawn first, and only when on, so
+    // runs without it draw exactly as before).
+    public double CaptionDropout { get; } = captionDropout is >= 0 and <= 1 ? captionDropout : throw new ArgumentOutOfRangeException(nameof(captionDropout), captionDropout, "0 ≤ p ≤ 1");
     public double TagDropout { get; } = tagDropout is >= 0 and < 1 ? tagDropout : throw new ArgumentOutOfRangeException(nameof(tagDropout), tagDropout, "0 ≤ p < 1");
     public bool Shuffle { get; } = shuffle;
     public string KeepSeparator { get; } = keepSeparator;
@@ -21,6 +24,7 @@ public sealed class CaptionAugmenter(double tagDropout = 0.1, bool shuffle = tru
 
     public string Augment(string caption, Random rng)
     {
+        if (CaptionDropout > 0 && rng.NextDouble() < CaptionDropout) return "";
         // kohya leaves the caption untouched (separator included) when neither option is on.
         if (!Shuffle && TagDropout == 0) return caption;
         List<string> fixedTags, flexible;

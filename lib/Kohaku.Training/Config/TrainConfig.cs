@@ -1,5 +1,6 @@
 using Kohaku.Data.Config;
 using Kohaku.Diffusion.Sampling;
+using Kohaku.Training.Schedule;
 namespace Kohaku.Training.Config;
 
 public enum OptimizerKind { Lion8bit, Lion, AdamW }
@@ -46,6 +47,13 @@ public sealed record TrainConfig : ISectionConfig
     public int LossScaleGrowthInterval { get; init; } = 2000;
     // A run stops (keeping its last good checkpoint) after this many non-finite losses in a row.
     public int MaxConsecutiveNonFinite { get; init; } = 5;
+    // kohya --min_timestep / --max_timestep: timesteps are drawn from [min, max); and how
+    // (Schedule/TimestepSampler): uniform as kohya, or logit-normal with this mean and std.
+    public int MinTimestep { get; init; }
+    public int MaxTimestep { get; init; } = 1000;
+    public TimestepDistribution TimestepDistribution { get; init; } = TimestepDistribution.Uniform;
+    public double LogitMean { get; init; }
+    public double LogitStd { get; init; } = 1;
 
     // Δ used --gradient_checkpointing: UNet blocks recompute their activations in backward.
     public bool GradientCheckpointing { get; init; } = true;
@@ -54,6 +62,8 @@ public sealed record TrainConfig : ISectionConfig
     public bool CacheLatents { get; init; } = true;
     public bool ShuffleCaption { get; init; } = true;
     public double CaptionTagDropout { get; init; } = 0.1;
+    // kohya --caption_dropout_rate: the whole caption is left empty with this probability (0 = off).
+    public double CaptionDropout { get; init; }
     public string KeepTokensSeparator { get; init; } = "|||";
 
     // Δ saved every 2000 steps; 0 = only at the end.
@@ -109,6 +119,11 @@ public sealed record TrainConfig : ISectionConfig
         Need(LossScaleGrowthInterval >= 1, "lossScaleGrowthInterval", LossScaleGrowthInterval, "must be ≥ 1");
         Need(MaxConsecutiveNonFinite >= 1, "maxConsecutiveNonFinite", MaxConsecutiveNonFinite, "must be ≥ 1");
         Need(CaptionTagDropout is >= 0 and < 1, "captionTagDropout", CaptionTagDropout, "must be in [0, 1)");
+        Need(CaptionDropout is >= 0 and <= 1, "captionDropout", CaptionDropout, "must be in [0, 1]");
+        Need(MinTimestep is >= 0 and < 1000, "minTimestep", MinTimestep, "must be in [0, 1000)");
+        Need(MaxTimestep > MinTimestep && MaxTimestep <= 1000, "maxTimestep", MaxTimestep, $"must be in ({MinTimestep}, 1000]");
+        Need(double.IsFinite(LogitMean), "logitMean", LogitMean, "must be finite");
+        Need(LogitStd > 0 && double.IsFinite(LogitStd), "logitStd", LogitStd, "must be finite and > 0");
         Need(!string.IsNullOrEmpty(KeepTokensSeparator) && !KeepTokensSeparator.Contains(','), "keepTokensSeparator", $"\"{KeepTokensSeparator}\"", "must be non-empty and hold no ','");
         Need(CheckpointEverySteps >= 0, "checkpointEverySteps", CheckpointEverySteps, "must be ≥ 0");
         Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
@@ -143,7 +158,9 @@ public sealed record TrainConfig : ISectionConfig
     public TrainConfig Validate() => SectionConfig.Validated(this, "train");
 
     // The one place the caption augmentation is made from: the trainer's batches and notebook 02's demo.
-    public Kohaku.Data.Captions.CaptionAugmenter CaptionAugmenter() => new(CaptionTagDropout, ShuffleCaption, KeepTokensSeparator);
+    public Kohaku.Data.Captions.CaptionAugmenter CaptionAugmenter() => new(CaptionTagDropout, ShuffleCaption, KeepTokensSeparator, CaptionDropout);
+
+    public TimestepSampler TimestepSampler() => new(MinTimestep, MaxTimestep, TimestepDistribution, LogitMean, LogitStd);
 
     // The sampler settings of preview prompt `index` before its own options (seeds count up from SampleSeed).
     public SampleSettings PreviewSettings(int index = 0) => new(SampleWidth, SampleHeight, SampleSteps, SampleGuidance, SampleSeed + index);

@@ -97,6 +97,7 @@ public static class LokrTraining
         ["ss_steps"] = r.Steps.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_max_train_steps"] = r.TotalSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_caption_tag_dropout_rate"] = c.CaptionTagDropout.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_caption_dropout_rate"] = c.CaptionDropout.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_keep_tokens_separator"] = c.KeepTokensSeparator,
     };
 }

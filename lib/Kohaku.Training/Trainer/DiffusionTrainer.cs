@@ -281,7 +281,7 @@ public sealed class DiffusionTrainer
                 var n = randn(sample, generator: rng);
                 return _config.NoiseOffset > 0 ? n.Plus(randn([1, sample[1], 1, 1], generator: rng).Times(_config.NoiseOffset)) : n;
             }).ToArray()).to(_task.Device);
-            var timesteps = cat(rngs.Select(rng => randint(0, _schedule.Steps, [1], dtype: ScalarType.Int64, generator: rng)).ToArray()).to(_task.Device);
+            var timesteps = cat(rngs.Select(_config.TimestepSampler().Draw).ToArray()).to(_task.Device);
             return (latents, noise, timesteps);
         }
         finally

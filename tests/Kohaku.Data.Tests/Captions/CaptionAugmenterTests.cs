@@ -58,4 +58,19 @@ public class CaptionAugmenterTests
 
     [Fact]
     public void Constructor_DropoutOne_Throws() => Assert.Throws<ArgumentOutOfRangeException>(() => new CaptionAugmenter(1.0));
+
+    // kohya's caption_dropout_rate: the whole caption is dropped, drawn before the shuffle, and only
+    // when on, so a run without it draws exactly as before.
+    [Fact]
+    public void Augment_CaptionDropout_DropsWholeCaptionsAtTheRate_OffLeavesTheStreamAlone()
+    {
+        var dropping = new CaptionAugmenter(0.1, captionDropout: 0.25);
+        var results = Enumerable.Range(0, 2000).Select(step => dropping.Augment(Caption, 1337, step)).ToList();
+        var off = new CaptionAugmenter(0.1);
+        var withZero = new CaptionAugmenter(0.1, captionDropout: 0);
+
+        Assert.InRange(results.Count(r => r.Length == 0), 430, 570);   // 500 expected
+        Assert.Equal(Enumerable.Range(0, 50).Select(s => off.Augment(Caption, 1337, s)), Enumerable.Range(0, 50).Select(s => withZero.Augment(Caption, 1337, s)));
+        Assert.Equal("", new CaptionAugmenter(0, shuffle: false, captionDropout: 1).Augment(Caption, new Random(1)));
+    }
 }
