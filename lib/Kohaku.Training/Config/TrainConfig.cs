@@ -85,6 +85,9 @@ public sealed record TrainConfig : ISectionConfig
     // With several ranks, compare a checksum of the trained weights across ranks every this many
     // steps and stop if they differ (0 = never).
     public int RankCheckEverySteps { get; init; } = 50;
+    // Each step's loss, learning rates, gradient norm, loss scale and images/s also as TensorBoard
+    // event files under train/tensorboard (`tensorboard --logdir`).
+    public bool TensorBoard { get; init; }
 
     // CLIP tokenizer folder (vocab.json, merges.txt), relative to the run file.
     public string Tokenizer { get; init; } = "sample/tokenizer";

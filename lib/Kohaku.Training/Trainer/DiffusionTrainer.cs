@@ -44,6 +44,7 @@ public sealed class DiffusionTrainer
     public string CheckpointDir => Path.Combine(TrainDir, "checkpoints");
     public string PreviewDir => Path.Combine(TrainDir, "previews");
     public string MetricsPath => Path.Combine(TrainDir, "metrics.jsonl");
+    public string TensorBoardDir => Path.Combine(TrainDir, "tensorboard");
     public BucketBatchSampler Sampler { get; }
     public ICommunicator Communicator { get; }
 
@@ -106,6 +107,7 @@ public sealed class DiffusionTrainer
             if (IsWriter)
             {
                 run.Metrics.Append(step);
+                run.TensorBoard?.Append(step);
                 StepCompleted?.Invoke(step);
             }
 
@@ -137,6 +139,7 @@ public sealed class DiffusionTrainer
             Optimizer = OptimizerFactory.Create(config, Groups);
             Scaler = new DynamicLossScaler(trainer.LossScalingEnabled, config.InitialLossScale, growthInterval: config.LossScaleGrowthInterval);
             Metrics = new MetricsLog(trainer.MetricsPath);
+            TensorBoard = config.TensorBoard && trainer.IsWriter ? new TensorBoardLog(trainer.TensorBoardDir) : null;
             Warmup = new WarmupConstantSchedule(config.WarmupSteps);
             Reducer = trainer.Communicator.Size > 1 ? new GradientAllReduce(trainer.Communicator, Parameters) : null;
             MinSnr = config.MinSnrGamma > 0 ? new MinSnrWeight(trainer._schedule, config.MinSnrGamma) : null;
@@ -151,6 +154,7 @@ public sealed class DiffusionTrainer
         public TrainOptimizer Optimizer { get; }
         public DynamicLossScaler Scaler { get; }
         public MetricsLog Metrics { get; }
+        public TensorBoardLog? TensorBoard { get; }
         public WarmupConstantSchedule Warmup { get; }
         public GradientAllReduce? Reducer { get; }
         public MinSnrWeight? MinSnr { get; }
@@ -161,6 +165,7 @@ public sealed class DiffusionTrainer
         {
             Optimizer.Dispose();
             Reducer?.Dispose();
+            TensorBoard?.Dispose();
             SqrtAlpha.Dispose();
             SqrtOneMinusAlpha.Dispose();
         }
@@ -170,11 +175,13 @@ public sealed class DiffusionTrainer
     {
         var earlier = TrainCheckpoint.List(CheckpointDir);
         if (earlier.Count > 0 && !overwrite)
-            throw new InvalidOperationException($"{CheckpointDir} holds an earlier run's checkpoints (newest: step {earlier[0].Step}); continue it with --resume, or start over with --overwrite, which deletes them and {MetricsPath}");
+            throw new InvalidOperationException($"{CheckpointDir} holds an earlier run's checkpoints (newest: step {earlier[0].Step}); continue it with --resume, or start over with --overwrite, which deletes them, {MetricsPath} and its TensorBoard events");
         if (IsWriter && (earlier.Count > 0 || File.Exists(MetricsPath)))
         {
             foreach (var (_, path) in earlier) File.Delete(path);
             File.Delete(MetricsPath);
+            if (Directory.Exists(TensorBoardDir))
+                foreach (var events in Directory.GetFiles(TensorBoardDir, "events.out.tfevents.*").Where(f => f != run.TensorBoard?.Path)) File.Delete(events);
             if (earlier.Count > 0) Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
         }
         return TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());

@@ -37,6 +37,57 @@ public class DiffusionTrainerTests : IDisposable
         Assert.Equal([8L, 6, 3], TrainCheckpoint.List(trainer.CheckpointDir).Select(c => c.Step));
     }
 
+    // The TensorBoard event file read back as TensorBoard reads it: TFRecord framing with both masked
+    // CRC-32Cs checked, then TorchSharp's Event protos: a file_version record, then per step its
+    // scalars, equal to the step's metrics.jsonl line (as float32).
+    [Fact]
+    public void Run_TensorBoardOn_WritesEveryStepsScalarsAsEventRecords()
+    {
+        var trainer = new DiffusionTrainer(Small with { TensorBoard = true }, new ToyDiffusionTask(), _dir);
+        trainer.Run(resume: false);
+
+        var file = Assert.Single(Directory.GetFiles(trainer.TensorBoardDir, "events.out.tfevents.*"));
+        var events = ReadEvents(file);
+        var metrics = MetricsLog.Read(trainer.MetricsPath);
+
+        Assert.Equal("brain.Event:2", events[0].FileVersion);
+        Assert.Equal(metrics.Select(m => m.Step), events.Skip(1).Select(e => e.Step));
+        foreach (var (e, m) in events.Skip(1).Zip(metrics))
+        {
+            var values = e.Summary.Value.ToDictionary(v => v.Tag, v => v.SimpleValue);
+            Assert.Equal((float)m.Loss, values["train/loss"]);
+            Assert.Equal((float)m.GradNorm, values["train/grad_norm"]);
+            Assert.Equal((float)m.LossScale, values["train/loss_scale"]);
+            Assert.Equal(m.LearningRates.Keys.Select(k => $"train/lr/{k}").Order(), values.Keys.Where(k => k.StartsWith("train/lr/", StringComparison.Ordinal)).Order());
+            Assert.InRange(e.WallTime, DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 600, DateTimeOffset.UtcNow.ToUnixTimeSeconds() + 1);
+        }
+    }
+
+    // CRC-32C's check value (RFC 3720 B.4 / the Castagnoli catalogue): "123456789" → 0xE3069283, then
+    // TFRecord's mask: rotate right by 15 and add 0xa282ead8.
+    [Fact]
+    public void MaskedCrc_CheckValue_IsTheMaskedCastagnoliCrc()
+    {
+        const uint crc = 0xE3069283;
+        Assert.Equal(unchecked(((crc >> 15) | (crc << 17)) + 0xa282ead8u), TensorBoardLog.MaskedCrc("123456789"u8.ToArray()));
+    }
+
+    private static List<Tensorboard.Event> ReadEvents(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var events = new List<Tensorboard.Event>();
+        for (var at = 0; at < bytes.Length;)
+        {
+            var length = (int)System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(bytes.AsSpan(at, 8));
+            Assert.Equal(TensorBoardLog.MaskedCrc(bytes[at..(at + 8)]), System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 8, 4)));
+            var data = bytes[(at + 12)..(at + 12 + length)];
+            Assert.Equal(TensorBoardLog.MaskedCrc(data), System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(at + 12 + length, 4)));
+            events.Add(Tensorboard.Event.Parser.ParseFrom(data));
+            at += 16 + length;
+        }
+        return events;
+    }
+
     [Fact]
     public void Run_TwoEpochs_EndsEachEpochWithAShortWindow()
     {

@@ -1,0 +1,65 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Tensorboard;
+
+namespace Kohaku.Training.Trainer;
+
+// train/tensorboard/events.out.tfevents.*: each step's scalars as TensorBoard event records, so
+// `tensorboard --logdir train/tensorboard` works as it does for kohya. The records are TorchSharp's
+// Event protos in TFRecord framing (length, masked CRC-32C of it, data, masked CRC-32C of that).
+// TorchSharp's SummaryWriter is not used: it stamps wall_time 0 unless given a float, which holds
+// today's Unix time only to 128 s, and reopens the file for every value. A resumed run adds a file;
+// TensorBoard merges a folder's files by step.
+public sealed class TensorBoardLog : IDisposable
+{
+    private readonly FileStream _file;
+
+    public TensorBoardLog(string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var now = DateTimeOffset.UtcNow;
+        Path = System.IO.Path.Combine(directory, $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.kohaku");
+        _file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        Write(new Event { WallTime = Seconds(now), FileVersion = "brain.Event:2" });
+    }
+
+    public string Path { get; }
+
+    public void Append(TrainStep step)
+    {
+        var summary = new Summary();
+        void Add(string tag, double value) => summary.Value.Add(new Summary.Types.Value { Tag = tag, SimpleValue = (float)value });
+        Add("train/loss", step.Loss);
+        foreach (var (group, lr) in step.LearningRates) Add($"train/lr/{group}", lr);
+        Add("train/grad_norm", step.GradNorm);
+        Add("train/loss_scale", step.LossScale);
+        Add("train/images_per_second", step.ImagesPerSecond);
+        Write(new Event { WallTime = Seconds(DateTimeOffset.UtcNow), Step = step.Step, Summary = summary });
+        _file.Flush(flushToDisk: false);
+    }
+
+    public void Dispose() => _file.Dispose();
+
+    private static double Seconds(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / 1000.0;
+
+    private void Write(Event record)
+    {
+        var data = record.ToByteArray();
+        var length = new byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)data.Length);
+        Span<byte> crc = stackalloc byte[4];
+        _file.Write(length);
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, MaskedCrc(length));
+        _file.Write(crc);
+        _file.Write(data);
+        BinaryPrimitives.WriteUInt32LittleEndian(crc, MaskedCrc(data));
+        _file.Write(crc);
+    }
+
+    // TFRecord's masking, so a CRC stored in data does not checksum to itself.
+    internal static uint MaskedCrc(byte[] bytes)
+    {
+        var crc = TorchSharp.Utils.CRC32C.process(bytes);
+        return ((crc >> 15) | (crc << 17)) + 0xa282ead8u;
+    }
+}
