@@ -28,7 +28,8 @@ has_symbol_version() {
 # nbconvert and papermill. Debian 12 has papermill only in trixie: it is pure Python and its
 # dependencies come from Debian 12, so it alone is taken from there.
 has_mpi() { command -v mpirun >/dev/null && ldconfig -p 2>/dev/null | grep -q 'libmpi\.so\.40 '; }
-has_jupyter_clients() { /usr/bin/python3 -c 'import jupyter_client, zmq, nbclient, nbformat, nbconvert, papermill' 2>/dev/null; }
+# find_spec locates the modules without importing them: ./kohaku runs this on every call.
+has_jupyter_clients() { /usr/bin/python3 -c 'import importlib.util as u, sys; sys.exit(any(u.find_spec(m) is None for m in ("jupyter_client", "zmq", "nbclient", "nbformat", "nbconvert", "papermill")))' 2>/dev/null; }
 install_packages() {
   has_mpi && command -v vipsthumbnail >/dev/null && has_jupyter_clients && return 0
   . /etc/os-release 2>/dev/null || true

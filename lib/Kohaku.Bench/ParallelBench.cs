@@ -25,7 +25,7 @@ public sealed class ParallelBench : IStageBench
     public IReadOnlyList<BenchRow> Run(BenchOptions options, TextWriter log, CancellationToken cancel)
     {
         var rows = new List<BenchRow>();
-        var steps = options.Quick ? 3 : 10;
+        var steps = Steps(options);
         double reference;
         using (var run = new TinyBenchRun(Path.Combine(options.WorkDir, "parallel-bench", "one")))
             reference = ImagesPerSecond(run.Train(TinyBenchRun.Config(accumulation: Ranks, steps), SingleProcess.Instance, log).Timed);
@@ -75,7 +75,7 @@ public sealed class ParallelBench : IStageBench
         var placed = RankPlacement.Apply(communicator);
         // Each rank builds its own copy of the inputs; only the trained weights are shared.
         using var run = new TinyBenchRun(Path.Combine(options.WorkDir, "parallel-bench", $"rank{communicator.Rank}"));
-        var timed = run.Train(TinyBenchRun.Config(accumulation: 1, options.Quick ? 3 : 10), communicator, communicator.Rank == 0 ? log : TextWriter.Null).Timed;
+        var timed = run.Train(TinyBenchRun.Config(accumulation: 1, Steps(options)), communicator, communicator.Rank == 0 ? log : TextWriter.Null).Timed;
         if (communicator.Rank != 0) return [];
         return [new BenchRow("parallel", $"tiny SDXL + LoKr f8, CPU fp32, batch 4 × 1 per rank on {communicator.Size} ranks × {TorchSharp.torch.get_num_threads()} thread(s) ({placed}): images/s",
             ImagesPerSecond(timed).ToString("F2", CultureInfo.InvariantCulture), "", $"load average {MachineState.LoadAverage()}")];
@@ -110,4 +110,7 @@ public sealed class ParallelBench : IStageBench
     // The global batch's images per second of the median step.
     private static double ImagesPerSecond(IReadOnlyList<Kohaku.Training.Trainer.TrainStep> timed) =>
         timed.Count == 0 ? double.NaN : BenchStats.Median(timed.Select(s => s.ImagesPerSecond * s.Timings.Total)) / BenchStats.Median(timed.Select(s => s.Timings.Total));
+
+    // The one-process reference and the ranks train the same number of steps.
+    private static int Steps(BenchOptions options) => options.Quick ? 3 : 10;
 }

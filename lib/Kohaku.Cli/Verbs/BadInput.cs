@@ -33,8 +33,7 @@ internal static class BadInput
 
     // Parallel readers fail in several windows at once; the first one's message stands for all of them.
     public static Exception Unwrap(Exception e) =>
-        e is AggregateException a && a.Flatten().InnerExceptions is [var first, ..] inner && inner.All(x => Unwrap(x) is not AggregateException && IsBadType(Unwrap(x)))
-            ? Unwrap(first) : e;
+        e is AggregateException a && a.Flatten().InnerExceptions is [var first, ..] inner && inner.All(IsBadType) ? first : e;
 
     public static int Guard(string verb, Action action) => Guard(verb, () => { action(); return 0; });
 }

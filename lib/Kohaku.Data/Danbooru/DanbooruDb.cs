@@ -264,15 +264,16 @@ public sealed class DanbooruDb : IDisposable
 
         private InvalidDataException Bad(string column, object value, string expected) =>
             new($"{path}: post {Id}: column {column} holds {Show(value)}; danbooru2023 stores {expected} there");
-
-        private static string Show(object value) => value switch
-        {
-            DBNull => "NULL",
-            string s => $"the text '{(s.Length > 40 ? s[..40] + "…" : s)}'",
-            byte[] b => $"a {b.Length}-byte blob",
-            _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
-        };
     }
+
+    // A stored SQLite value as an error message shows it: NULL, a quoted (shortened) text, a blob's size.
+    internal static string Show(object value) => value switch
+    {
+        DBNull => "NULL",
+        string s => $"the text '{(s.Length > 40 ? s[..40] + "…" : s)}'",
+        byte[] b => $"a {b.Length}-byte blob",
+        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
+    };
 
     private SqliteCommand RangeCommand(string select, string column, long start, long? end, string? orderBy)
     {

@@ -35,7 +35,7 @@ public sealed class TagTable
         while (reader.Read())
         {
             if (reader.GetValue(0) is not long id || reader.GetValue(2) is not long type || reader.GetValue(1) is not string name)
-                throw new InvalidDataException($"{path}: a row of table \"tag\" holds ({Show(reader.GetValue(0))}, {Show(reader.GetValue(1))}, {Show(reader.GetValue(2))}); danbooru2023 stores (integer id, text name, integer type)");
+                throw new InvalidDataException($"{path}: a row of table \"tag\" holds ({DanbooruDb.Show(reader.GetValue(0))}, {DanbooruDb.Show(reader.GetValue(1))}, {DanbooruDb.Show(reader.GetValue(2))}); danbooru2023 stores (integer id, text name, integer type)");
             if (type is < 0 or > 4)
                 throw new InvalidDataException($"{path}: tag id {id} has type {type}; the danbooru2023 file stores 0-4 (general, artist, character, copyright, meta)");
             if (UnfitForCaption(name))
@@ -48,11 +48,4 @@ public sealed class TagTable
     // "|||" splits a caption into kept and shuffled parts, and a newline or NUL ends a caption line in
     // the exported .txt: such a name cannot survive export, so it is refused rather than passed on.
     private static bool UnfitForCaption(string name) => name.Contains("|||", StringComparison.Ordinal) || name.Any(char.IsControl);
-
-    private static string Show(object value) => value switch
-    {
-        DBNull => "NULL",
-        string s => $"'{(s.Length > 40 ? s[..40] + "…" : s)}'",
-        _ => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!,
-    };
 }

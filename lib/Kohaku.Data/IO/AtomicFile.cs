@@ -56,6 +56,7 @@ public static class AtomicFile
     // Removes the temporaries of writers that are no longer running from `dir`, naming each.
     public static void SweepStale(string dir)
     {
+        Swept[Path.GetFullPath(dir)] = true;
         if (!Directory.Exists(dir)) return;
         foreach (var temp in Directory.EnumerateFiles(dir, ".*.tmp"))
         {

@@ -16,8 +16,6 @@ public sealed record BucketConfig : ISectionConfig
     public string[] Images { get; init; } = ["sample/images"];
     public int Seed { get; init; }
     // Images whose header declares more pixels are skipped before decoding (decompression bombs).
-    // Left out of buckets.json at its default, so files written before it existed stay byte-identical.
-    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
     public long MaxImagePixels { get; init; } = ImageDecoder.DefaultMaxPixels;
 
     // Every bad field by name, or an empty list.

@@ -34,7 +34,7 @@ public sealed record BucketsFile(BucketConfig Config, IReadOnlyList<BucketCount>
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"{path}: not a buckets file: {e.Message}", e);
+            throw new InvalidDataException($"{path}: not a buckets file: {RunFile.Describe(e)}", e);
         }
     }
 }

@@ -105,9 +105,9 @@ public static class LokrFile
         var defaults = new LokrModuleConfig(algo, long.Parse(Arg("factor") ?? "-1", CultureInfo.InvariantCulture), dim, alpha,
             StrBool("full_matrix"), Arg("decompose_both") is { Length: > 0 }, StrBool("use_tucker"));
         var presetArg = Arg("preset") ?? "full";
-        var toml = metadata.TryGetValue(PresetTomlKey, out var t) ? t
-            : presetArg == "full" ? LokrPresetToml.Write(LokrPreset.Full)
-            : throw new InvalidDataException($"LoKr metadata: preset \"{presetArg}\" is a file, and {PresetTomlKey} with its text is missing");
+        if (!metadata.TryGetValue(PresetTomlKey, out var toml))
+            return presetArg == "full" ? LokrPreset.Full with { Default = defaults, TrainNorm = StrBool("train_norm") }
+                : throw new InvalidDataException($"LoKr metadata: preset \"{presetArg}\" is a file, and {PresetTomlKey} with its text is missing");
         var name = presetArg.EndsWith(".toml", StringComparison.Ordinal) ? Path.GetFileNameWithoutExtension(presetArg) : presetArg;
         return LokrPresetToml.Read(toml, name, defaults, StrBool("train_norm"));
     }

@@ -38,7 +38,19 @@ public sealed class CheckpointReader : IDisposable
         using var stream = SafeTensorsHeader.OpenFile(full, FileOptions.None);
         var header = SafeTensorsHeader.Read(stream, full);
         var handle = File.OpenHandle(full, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
-        return new CheckpointReader(full, handle, header);
+        var reader = new CheckpointReader(full, handle, header);
+        // Every tool reading checkpoints here writes one from them: a known SDXL key of the wrong
+        // shape stops it at the file that has it (SdxlLayout), before anything is written.
+        try
+        {
+            Sdxl.SdxlLayout.Check(full, reader.Tensors);
+            return reader;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
     }
 
     public bool Contains(string name) => byName.ContainsKey(name);

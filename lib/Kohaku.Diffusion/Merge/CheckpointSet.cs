@@ -1,10 +1,9 @@
 using Kohaku.Diffusion.SafeTensors;
-using Kohaku.Diffusion.Sdxl;
 
 namespace Kohaku.Diffusion.Merge;
 
 // Opens several checkpoints that must share one layout, and checks it before anything is written:
-// known SDXL keys shaped as the file's architecture has them (SdxlLayout), and the same tensor names
+// known SDXL keys shaped as the file's architecture has them (checked by CheckpointReader.Open), and the same tensor names
 // and shapes in every file (the first difference is named with its file).
 public sealed class CheckpointSet : IDisposable
 {
@@ -16,8 +15,6 @@ public sealed class CheckpointSet : IDisposable
         {
             foreach (var path in paths) files.Add(CheckpointReader.Open(path));
             if (files.Count == 0) throw new ArgumentException("no checkpoints given", nameof(paths));
-            // Each file against its architecture first, so a mis-shaped key is blamed on the file that has it.
-            foreach (var file in files) SdxlLayout.Check(file.Path, file.Tensors);
             CheckSameLayout();
         }
         catch

@@ -1,5 +1,4 @@
 using Kohaku.Diffusion.SafeTensors;
-using Kohaku.Diffusion.Sdxl;
 
 namespace Kohaku.Diffusion.Merge;
 
@@ -21,8 +20,6 @@ public static class EmbeddingRestore
     {
         using var original = CheckpointReader.Open(reference);
         using var tuned = CheckpointReader.Open(input);
-        SdxlLayout.Check(original.Path, original.Tensors);
-        SdxlLayout.Check(tuned.Path, tuned.Tensors);
         var set = Check(original, tuned);
         var restored = Keys.Where(set.Contains).ToList();
         var entries = tuned.Tensors.Select(info => new SafeTensorEntry(info.Name, info.DType, info.Shape,

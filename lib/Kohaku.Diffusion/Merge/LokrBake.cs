@@ -2,7 +2,6 @@ using System.Globalization;
 using Kohaku.Diffusion.Lokr;
 using Kohaku.Diffusion.Nn;
 using Kohaku.Diffusion.SafeTensors;
-using Kohaku.Diffusion.Sdxl;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +21,6 @@ public static class LokrBake
         if (!double.IsFinite(strength)) throw new ArgumentException($"strength {strength} is not finite", nameof(strength));
         using var baseFile = CheckpointReader.Open(checkpoint);
         using var lokrFile = SafeTensorsFile.Open(lokr);
-        SdxlLayout.Check(baseFile.Path, baseFile.Tensors);
         var plan = Plan(baseFile, lokrFile);
         var baked = new List<BakedModule>();
         var entries = baseFile.Tensors.Select(info =>

@@ -1,7 +1,6 @@
 using Kohaku.Diffusion.Nn;
 using System.Globalization;
 using Kohaku.Diffusion.SafeTensors;
-using Kohaku.Diffusion.Sdxl;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,7 +21,6 @@ public static class WeightedMerge
         if (dtype is { } d && !CheckpointSet.IsFloat(d)) throw new ArgumentException($"output dtype {d} is not a float type", nameof(dtype));
         using var set = new CheckpointSet(inputs);
         using var reference = embeddingsFrom is null ? null : CheckpointReader.Open(embeddingsFrom);
-        if (reference is not null) SdxlLayout.Check(reference.Path, reference.Tensors);
         HashSet<string> restored = reference is null ? [] : EmbeddingRestore.Check(reference, set.First);
         var entries = set.First.Tensors.Select(info => new ChunkedCheckpointWriter.Entry(info.Name, CheckpointSet.IsFloat(info.DType) ? dtype ?? info.DType : info.DType, info.Shape));
         using var scratch = new Scratch();

@@ -36,7 +36,7 @@ public static class SafeTensorsDiff
             var difference = x - y;
             differenceSquares += difference.mul(difference).sum().item<double>();
             squares += x.mul(x).sum().item<double>();
-            var absolute = x.numel() == 0 ? 0 : (x - y).abs().max().item<double>();
+            var absolute = x.numel() == 0 ? 0 : difference.abs().max().item<double>();
             var scale = x.numel() == 0 ? 0 : x.abs().max().item<double>();
             var relative = absolute == 0 ? 0 : scale == 0 ? double.PositiveInfinity : absolute / scale;
             if (double.IsNaN(relative)) relative = double.PositiveInfinity;

@@ -35,7 +35,7 @@ public static class SdxlInspector
             var outside = file.Tensors.Select(t => t.Name).Where(n => !Parts.Any(p => n.StartsWith(p.Prefix, StringComparison.Ordinal))).ToList();
             return new CheckpointSummary(path, components, null, outside, [], []);
         }
-        var expected = ArchitectureKeys(config).ToDictionary(k => k.Key, k => k.Shape);
+        var expected = SdxlLayout.Table(config);
         var unknown = file.Tensors.Select(t => t.Name).Where(n => !expected.ContainsKey(n)).ToList();
         var missing = expected.Keys.Where(k => !file.Contains(k) && !SdxlModels.OptionalKeys.Contains(k)).ToList();
         var mismatched = expected.Where(e => file.Contains(e.Key) && !file.Info(e.Key).Shape.SequenceEqual(e.Value))

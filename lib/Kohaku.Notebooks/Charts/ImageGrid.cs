@@ -1,15 +1,15 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using System.Text.RegularExpressions;
 using Kohaku.Diffusion.Sampling;
 using Kohaku.Training.Config;
+using Kohaku.Training.Lokr;
 
 namespace Kohaku.Notebooks.Charts;
 
 // Sample images with captions as one HTML grid (PNG/JPEG/WebP inlined as data URIs, so the
 // executed notebook and its report keep them without the files).
-public static partial class ImageGrid
+public static class ImageGrid
 {
     public sealed record Item(byte[] Bytes, string Caption, string MimeType = "image/png");
 
@@ -35,8 +35,7 @@ public static partial class ImageGrid
         return FromBytes(files.Select((p, i) => new Item(File.ReadAllBytes(p), texts[i], MimeTypeOf(p))), columns, cellWidth);
     }
 
-    // Training previews (train/previews/step-SSSSSSSS-PP.png, as SdxlLokrTask.WritePreviews names
-    // them), each captioned with its step, seed and prompt from the run's train section.
+    // Training previews (SdxlLokrTask.PreviewFileName), each captioned with its step, seed and prompt from the run's train section.
     public static HtmlBlock FromPreviews(IEnumerable<string> paths, TrainConfig train, int columns = 4, int cellWidth = 256)
     {
         var files = paths.ToList();
@@ -50,17 +49,12 @@ public static partial class ImageGrid
 
     internal static string PreviewCaption(string path, TrainConfig train)
     {
-        var name = PreviewName().Match(Path.GetFileNameWithoutExtension(path));
-        if (!name.Success) return Path.GetFileName(path);
-        var index = int.Parse(name.Groups["prompt"].Value, CultureInfo.InvariantCulture);
-        var step = $"step {long.Parse(name.Groups["step"].Value, CultureInfo.InvariantCulture)}";
+        if (!SdxlLokrTask.TryParsePreviewFileName(path, out var number, out var index)) return Path.GetFileName(path);
+        var step = $"step {number}";
         if (index >= train.SamplePrompts.Count) return Caption(step, $"prompt {index}", train.PreviewSettings(index));
         var preview = train.Preview(index);
         return Caption(step, preview.Negative is null ? preview.Prompt : $"{preview.Prompt} (negative: {preview.Negative})", preview.Settings);
     }
-
-    [GeneratedRegex(@"^step-(?<step>\d+)-(?<prompt>\d+)$")]
-    private static partial Regex PreviewName();
 
     private static string MimeTypeOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
     {

@@ -55,11 +55,10 @@ public sealed record RunConfig(
         Add("train", Train.Problems());
         Add("train", Train.DeviceProblems(Kohaku.Diffusion.TorchRuntime.DefaultDevice));
         var tokenizer = Kohaku.Data.Config.RunFile.Resolve(RunFile, Train.Tokenizer);
-        var missing = ClipTokenizer.FolderFiles.Select(f => Path.Combine(tokenizer, f)).Where(f => !File.Exists(f)).ToList();
-        Add("train", missing.Select(f => $"tokenizer: file not found: {f}"));
-        var empty = ClipTokenizer.FolderFiles.Select(f => Path.Combine(tokenizer, f)).Where(f => File.Exists(f) && new FileInfo(f).Length == 0).ToList();
-        Add("train", empty.Select(f => $"tokenizer: empty file: {f}"));
-        if (missing.Count == 0 && empty.Count == 0) Add("train", TokenizerProblem(tokenizer));
+        var fileProblems = ClipTokenizer.FolderFiles.Select(f => Path.Combine(tokenizer, f))
+            .Select(f => !File.Exists(f) ? $"tokenizer: file not found: {f}" : new FileInfo(f).Length == 0 ? $"tokenizer: empty file: {f}" : null)
+            .OfType<string>().ToList();
+        Add("train", fileProblems.Count > 0 ? fileProblems : TokenizerProblem(tokenizer));
         return problems;
     }
 

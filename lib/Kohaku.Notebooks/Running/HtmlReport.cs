@@ -98,5 +98,5 @@ public static class HtmlReport
         _ => value?.ToString() ?? "",
     };
 
-    private static string Encode(string s) => WebUtility.HtmlEncode(s);
+    internal static string Encode(string s) => WebUtility.HtmlEncode(s);
 }

@@ -103,19 +103,19 @@ public static class NotebookRunner
     {
         var document = Notebook.Parse(File.ReadAllText(source), KernelInfos());
         var code = document.Elements.Where(IsCode).ToList();
-        if (parameters.Count > 0)
+        var cell = ParametersCell(code);
+        // The workspace parameters (RunJob.WorkspaceParameters) go only where the cell declares them.
+        var declared = cell is null ? [] : NotebookParameters.Names(cell.Contents);
+        var own = parameters.Where(kv => !RunJob.WorkspaceParameters.Contains(kv.Key) || declared.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        if (own.Count > 0)
         {
-            var cell = ParametersCell(code) ?? throw new ArgumentException($"{source}: has no code cell to take parameters");
-            try { cell.Contents = NotebookParameters.Apply(cell.Contents, parameters); }
+            if (cell is null) throw new ArgumentException($"{source}: has no code cell to take parameters");
+            try { cell.Contents = NotebookParameters.Apply(cell.Contents, own); }
             catch (ArgumentException e) { throw new ArgumentException($"{source}: {e.Message}", e); }
         }
-        foreach (var cell in code) { cell.Outputs.Clear(); cell.ExecutionOrder = 0; }
+        foreach (var c in code) { c.Outputs.Clear(); c.ExecutionOrder = 0; }
         return document;
     }
-
-    public static IReadOnlyList<string> DeclaredParameters(string source) =>
-        ParametersCell(Load(Path.GetFullPath(source), new Dictionary<string, string>()).Elements.Where(IsCode).ToList()) is { } cell
-            ? NotebookParameters.Names(cell.Contents) : [];
 
     // Papermill's rule: the code cell tagged "parameters"; without one, the first code cell.
     internal static InteractiveDocumentElement? ParametersCell(IReadOnlyList<InteractiveDocumentElement> code) =>

@@ -53,15 +53,14 @@ public static class RunJob
         {
             foreach (var notebook in notebooks)
             {
-                var own = For(notebook, parameters);
-                if (skipComplete && ExecutedCopy.Complete(notebook, own, outDir) is { } done)
+                if (skipComplete && ExecutedCopy.Complete(notebook, parameters, outDir) is { } done)
                 {
                     log.WriteLine($"run: {Path.GetFileName(notebook)} already complete in {outDir}, skipped");
                     results.Add(done);
                     continue;
                 }
                 log.WriteLine($"run: {notebook}");
-                var result = await NotebookRunner.RunAsync(notebook, own, outDir, log, cancel);
+                var result = await NotebookRunner.RunAsync(notebook, parameters, outDir, log, cancel);
                 results.Add(result);
                 log.WriteLine(result.Succeeded
                     ? $"run: {Path.GetFileName(notebook)} done in {result.Duration.TotalSeconds:F1} s -> {result.ReportPath}"
@@ -74,14 +73,5 @@ public static class RunJob
             AtomicFile.WriteAllText(Path.Combine(outDir, "index.html"), IndexPage.Render(results, parameters, outDir));
         }
         return results;
-    }
-
-    // The parameters one notebook takes: every explicit one (an undeclared name is an error there),
-    // the workspace ones only where declared.
-    internal static IReadOnlyDictionary<string, string> For(string notebook, IReadOnlyDictionary<string, string> parameters)
-    {
-        if (!parameters.Keys.Any(WorkspaceParameters.Contains)) return parameters;
-        var declared = NotebookRunner.DeclaredParameters(notebook);
-        return parameters.Where(kv => !WorkspaceParameters.Contains(kv.Key) || declared.Contains(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
     }
 }

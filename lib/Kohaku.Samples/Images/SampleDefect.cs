@@ -1,5 +1,4 @@
 using Kohaku.Data.Images;
-using Kohaku.Samples;
 namespace Kohaku.Samples.Images;
 
 // The broken inputs the sample carries on purpose, so every skip path runs on real files.

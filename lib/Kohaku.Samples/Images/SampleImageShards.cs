@@ -1,5 +1,4 @@
 using Kohaku.Data.Images;
-using Kohaku.Samples;
 using System.Formats.Tar;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Webp;

@@ -1,5 +1,4 @@
 using Kohaku.Data.Images;
-using Kohaku.Samples;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

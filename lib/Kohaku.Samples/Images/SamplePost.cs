@@ -1,5 +1,4 @@
 using Kohaku.Data.Images;
-using Kohaku.Samples;
 namespace Kohaku.Samples.Images;
 
 // What the sample picture of a post is drawn from: its id (the seed), original size and general tags.

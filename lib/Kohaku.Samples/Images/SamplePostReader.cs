@@ -1,5 +1,4 @@
 using Kohaku.Data.Images;
-using Kohaku.Samples;
 using Microsoft.Data.Sqlite;
 
 namespace Kohaku.Samples.Images;

@@ -91,6 +91,17 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
 
     public void EndAccumulation() => _network.EndWindow();
 
+    // train/previews/step-SSSSSSSS-PP.png: the step and the prompt's index, read back for captions.
+    public static string PreviewFileName(long step, int prompt) => $"step-{step:D8}-{prompt:D2}.png";
+
+    public static bool TryParsePreviewFileName(string path, out long step, out int prompt)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(Path.GetFileNameWithoutExtension(path), @"^step-(\d+)-(\d+)$");
+        step = m.Success ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        prompt = m.Success ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
+        return m.Success;
+    }
+
     public IReadOnlyList<string> WritePreviews(long step, string directory)
     {
         var written = new List<string>();
@@ -99,7 +110,7 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
             var preview = _config.Preview(i);
             var negative = preview.Negative is null ? null : PromptIds.Encode(_tokenizer, preview.Negative);
             var png = SdxlSampler.Generate(_models, PromptIds.Encode(_tokenizer, preview.Prompt), negative, preview.Settings);
-            var path = Path.Combine(directory, $"step-{step:D8}-{i:D2}.png");
+            var path = Path.Combine(directory, PreviewFileName(step, i));
             AtomicFile.WriteAllBytes(path, png);
             written.Add(path);
         }

@@ -30,10 +30,12 @@ public sealed class DiffusionTrainer
     private readonly TrainConfig _config;
     private readonly IDiffusionTask _task;
     private readonly NoiseSchedule _schedule = NoiseSchedule.ScaledLinear();
+    private readonly Schedule.TimestepSampler _timesteps;
 
     public DiffusionTrainer(TrainConfig config, IDiffusionTask task, string trainDir, ICommunicator? communicator = null)
     {
         _config = config;
+        _timesteps = config.TimestepSampler();
         _task = task;
         TrainDir = trainDir;
         Communicator = communicator ?? SingleProcess.Instance;
@@ -181,7 +183,7 @@ public sealed class DiffusionTrainer
             foreach (var (_, path) in earlier) File.Delete(path);
             File.Delete(MetricsPath);
             if (Directory.Exists(TensorBoardDir))
-                foreach (var events in Directory.GetFiles(TensorBoardDir, "events.out.tfevents.*").Where(f => f != run.TensorBoard?.Path)) File.Delete(events);
+                foreach (var events in Directory.GetFiles(TensorBoardDir, "events.out.tfevents.*")) File.Delete(events);
             if (earlier.Count > 0) Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
         }
         return TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());
@@ -288,7 +290,7 @@ public sealed class DiffusionTrainer
                 var n = randn(sample, generator: rng);
                 return _config.NoiseOffset > 0 ? n.Plus(randn([1, sample[1], 1, 1], generator: rng).Times(_config.NoiseOffset)) : n;
             }).ToArray()).to(_task.Device);
-            var timesteps = cat(rngs.Select(_config.TimestepSampler().Draw).ToArray()).to(_task.Device);
+            var timesteps = cat(rngs.Select(_timesteps.Draw).ToArray()).to(_task.Device);
             return (latents, noise, timesteps);
         }
         finally

@@ -9,24 +9,15 @@ namespace Kohaku.Training.Trainer;
 // Event protos in TFRecord framing (length, masked CRC-32C of it, data, masked CRC-32C of that).
 // TorchSharp's SummaryWriter is not used: it stamps wall_time 0 unless given a float, which holds
 // today's Unix time only to 128 s, and reopens the file for every value. A resumed run adds a file;
-// TensorBoard merges a folder's files by step.
-public sealed class TensorBoardLog : IDisposable
+// TensorBoard merges a folder's files by step. The file is made at the first step, so a run that
+// refuses to start leaves none.
+public sealed class TensorBoardLog(string directory) : IDisposable
 {
-    private readonly FileStream _file;
-
-    public TensorBoardLog(string directory)
-    {
-        Directory.CreateDirectory(directory);
-        var now = DateTimeOffset.UtcNow;
-        Path = System.IO.Path.Combine(directory, $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.kohaku");
-        _file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
-        Write(new Event { WallTime = Seconds(now), FileVersion = "brain.Event:2" });
-    }
-
-    public string Path { get; }
+    private FileStream? _file;
 
     public void Append(TrainStep step)
     {
+        if (_file is null) Open();
         var summary = new Summary();
         void Add(string tag, double value) => summary.Value.Add(new Summary.Types.Value { Tag = tag, SimpleValue = (float)value });
         Add("train/loss", step.Loss);
@@ -35,10 +26,19 @@ public sealed class TensorBoardLog : IDisposable
         Add("train/loss_scale", step.LossScale);
         Add("train/images_per_second", step.ImagesPerSecond);
         Write(new Event { WallTime = Seconds(DateTimeOffset.UtcNow), Step = step.Step, Summary = summary });
-        _file.Flush(flushToDisk: false);
+        _file!.Flush(flushToDisk: false);
     }
 
-    public void Dispose() => _file.Dispose();
+    public void Dispose() => _file?.Dispose();
+
+    private void Open()
+    {
+        Directory.CreateDirectory(directory);
+        var now = DateTimeOffset.UtcNow;
+        var path = Path.Combine(directory, $"events.out.tfevents.{now.ToUnixTimeSeconds()}.{Environment.MachineName}.{Environment.ProcessId}.kohaku");
+        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        Write(new Event { WallTime = Seconds(now), FileVersion = "brain.Event:2" });
+    }
 
     private static double Seconds(DateTimeOffset t) => t.ToUnixTimeMilliseconds() / 1000.0;
 
@@ -48,12 +48,13 @@ public sealed class TensorBoardLog : IDisposable
         var length = new byte[8];
         BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)data.Length);
         Span<byte> crc = stackalloc byte[4];
-        _file.Write(length);
+        var file = _file!;
+        file.Write(length);
         BinaryPrimitives.WriteUInt32LittleEndian(crc, MaskedCrc(length));
-        _file.Write(crc);
-        _file.Write(data);
+        file.Write(crc);
+        file.Write(data);
         BinaryPrimitives.WriteUInt32LittleEndian(crc, MaskedCrc(data));
-        _file.Write(crc);
+        file.Write(crc);
     }
 
     // TFRecord's masking, so a CRC stored in data does not checksum to itself.

@@ -16,21 +16,14 @@ public sealed class JupyterHostTests
     public async Task RunAsync_JupyterClient_ServesKernelFromInstalledSpec()
     {
         using var folder = new TempFolder();
-        var kohaku = Path.Combine(AppContext.BaseDirectory, "kohaku.dll");
-        var (installed, installOutput) = await RunAsync("dotnet", [kohaku, "kernel", "install", "--prefix", folder.Path], folder.Path, []);
-        Assert.True(installed == 0, installOutput);
+        var env = await InstallKernelAsync(folder);
         var spec = JsonNode.Parse(File.ReadAllText(Path.Combine(folder.Path, "share", "jupyter", "kernels", KernelSpec.Name, "kernel.json")))!;
-        Assert.Equal([kohaku, "kernel", "jupyter", "--connection-file", "{connection_file}"], spec["argv"]!.AsArray().Skip(1).Select(a => (string?)a));
+        Assert.Equal([Kohaku, "kernel", "jupyter", "--connection-file", "{connection_file}"], spec["argv"]!.AsArray().Skip(1).Select(a => (string?)a));
         Assert.Equal("C# (Kohaku)", (string?)spec["display_name"]);
         Assert.Equal("AVX", (string?)spec["env"]!["ONEDNN_MAX_CPU_ISA"]);
 
         var summaryPath = Path.Combine(folder.Path, "summary.json");
         var script = Path.Combine(AppContext.BaseDirectory, "Kernel", "jupyter_client_check.py");
-        var env = new Dictionary<string, string>
-        {
-            ["JUPYTER_PATH"] = Path.Combine(folder.Path, "share", "jupyter"),
-            ["JUPYTER_RUNTIME_DIR"] = Path.Combine(folder.Path, "runtime"),
-        };
         var (exit, output) = await RunAsync(Python(), [script, summaryPath], folder.Path, env);
         Assert.True(exit == 0, output);
         var s = JsonNode.Parse(File.ReadAllText(summaryPath))!;
@@ -52,20 +45,13 @@ public sealed class JupyterHostTests
     public async Task Papermill_Notebook02WithParameters_RunsAndSavesPortableOutputs()
     {
         using var folder = new TempFolder();
-        var kohaku = Path.Combine(AppContext.BaseDirectory, "kohaku.dll");
-        var (installed, installOutput) = await RunAsync("dotnet", [kohaku, "kernel", "install", "--prefix", folder.Path], folder.Path, []);
-        Assert.True(installed == 0, installOutput);
+        var env = await InstallKernelAsync(folder);
         var runFile = Path.Combine(TestPaths.RepoRoot, "data", "sample.run.json");
         var work = Path.Combine(folder.Path, "work");
-        var (selected, selectOutput) = await RunAsync("dotnet", [kohaku, "select", "--config", runFile, "--out", Path.Combine(work, "ids.txt")], folder.Path, []);
+        var (selected, selectOutput) = await RunAsync("dotnet", [Kohaku, "select", "--config", runFile, "--out", Path.Combine(work, "ids.txt")], folder.Path, []);
         Assert.True(selected == 0, selectOutput);
 
         var output = Path.Combine(folder.Path, "02-out.ipynb");
-        var env = new Dictionary<string, string>
-        {
-            ["JUPYTER_PATH"] = Path.Combine(folder.Path, "share", "jupyter"),
-            ["JUPYTER_RUNTIME_DIR"] = Path.Combine(folder.Path, "runtime"),
-        };
         var (exit, log) = await RunAsync(Python(), ["-m", "papermill", Path.Combine(TestPaths.RepoRoot, "notebooks", "02-tags-and-quality.ipynb"), output,
             "-k", KernelSpec.Name, "-p", "runConfig", runFile, "-p", "workDir", work], folder.Path, env);
         Assert.True(exit == 0, log);
@@ -93,6 +79,20 @@ public sealed class JupyterHostTests
         JsonValue value => (string?)value ?? "",
         _ => "",
     };
+
+    private static readonly string Kohaku = Path.Combine(AppContext.BaseDirectory, "kohaku.dll");
+
+    // `kohaku kernel install --prefix` into the folder; the environment that makes Jupyter find that spec.
+    private static async Task<Dictionary<string, string>> InstallKernelAsync(TempFolder folder)
+    {
+        var (installed, output) = await RunAsync("dotnet", [Kohaku, "kernel", "install", "--prefix", folder.Path], folder.Path, []);
+        Assert.True(installed == 0, output);
+        return new Dictionary<string, string>
+        {
+            ["JUPYTER_PATH"] = Path.Combine(folder.Path, "share", "jupyter"),
+            ["JUPYTER_RUNTIME_DIR"] = Path.Combine(folder.Path, "runtime"),
+        };
+    }
 
     private static void AssertKernelInfo(JsonNode info)
     {
