@@ -77,6 +77,17 @@ same_losses() { # WHAT LOG_A LOG_B
   esac
 }
 
+# The held-out loss of the last step (the sample holds out posts): the same images, noise and
+# timesteps whatever the rank count, the sum over ranks in another order.
+same_validation() { # WHAT LOG_A LOG_B
+  local a b
+  a=$(grep '^step .* validation ' "$2" | tail -1 | awk '{print $NF}')
+  b=$(grep '^step .* validation ' "$3" | tail -1 | awk '{print $NF}')
+  [ -n "$a" ] && [ -n "$b" ] || { fail "$1: no validation loss logged"; return; }
+  awk -v a="$a" -v b="$b" 'BEGIN { d = (a - b) / a; if (d < 0) d = -d; exit !(d <= 2e-4) }' &&
+    say "$1: validation losses agree ($a, $b)" || fail "$1: validation losses differ ($a vs $b)"
+}
+
 one2=$(runfile one-acc2 2 $steps)
 two1=$(runfile two-acc1 1 $steps)
 half1=$(runfile two-acc1-half 1 10)
@@ -91,6 +102,7 @@ say "2 ranks over shared memory, accumulation 1"
 shared=$(workdir mpi-shm)
 "${mpi[@]}" "${shm[@]}" "${kohaku[@]}" train --config "$two1" --work-dir "$shared" > "$out/mpi-shm.log" 2>&1 || { cat "$out/mpi-shm.log"; fail "mpirun over shared memory"; }
 same_losses "2 ranks (shared memory) vs one process" "$out/single.log" "$out/mpi-shm.log"
+same_validation "2 ranks (shared memory) vs one process" "$out/single.log" "$out/mpi-shm.log"
 agree "2 ranks (shared memory) vs one process" "$single" "$shared"
 
 say "2 ranks over TCP on loopback, accumulation 1"

@@ -24,11 +24,14 @@ internal sealed class GenerateVerb : IVerb
         var cfg = new Option<double>("--cfg") { DefaultValueFactory = _ => defaults.Cfg };
         var seed = new Option<long>("--seed") { DefaultValueFactory = _ => defaults.Seed };
         var sampler = new Option<SamplerKind>("--sampler") { DefaultValueFactory = _ => defaults.Sampler };
+        var prediction = new Option<Prediction>("--prediction") { Description = "What the model outputs: epsilon (SDXL base) or v (v-prediction bases).", DefaultValueFactory = _ => defaults.Prediction };
+        var zeroTerminalSnr = new Option<bool>("--zero-terminal-snr") { Description = "The model was trained with zero terminal SNR: sample on that schedule, trailing spacing." };
         var dtype = new Option<string>("--dtype") { Description = "Compute dtype: f32, bf16 or f16 (f16 only on GPU).", DefaultValueFactory = _ => "f32" };
-        var command = new Command("generate", "Text to image with an SDXL checkpoint.") { checkpoint, tokenizer, prompt, negative, output, width, height, steps, cfg, seed, sampler, dtype };
+        var command = new Command("generate", "Text to image with an SDXL checkpoint.") { checkpoint, tokenizer, prompt, negative, output, width, height, steps, cfg, seed, sampler, prediction, zeroTerminalSnr, dtype };
         command.SetAction(parse => BadInput.Guard("generate", () =>
         {
-            var settings = new SampleSettings(parse.GetValue(width), parse.GetValue(height), parse.GetValue(steps), parse.GetValue(cfg), parse.GetValue(seed), parse.GetValue(sampler));
+            var settings = new SampleSettings(parse.GetValue(width), parse.GetValue(height), parse.GetValue(steps), parse.GetValue(cfg), parse.GetValue(seed), parse.GetValue(sampler),
+                parse.GetValue(prediction), parse.GetValue(zeroTerminalSnr));
             var tok = ClipTokenizer.FromFolder(parse.GetValue(tokenizer)!);
             var type = parse.GetValue(dtype) switch
             {

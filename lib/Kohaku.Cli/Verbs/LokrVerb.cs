@@ -9,7 +9,7 @@ internal sealed class LokrVerb : IVerb
     public static Command Build()
     {
         var arch = new Option<string>("--arch") { Description = "Model size: sdxl or tiny (built on the meta device).", DefaultValueFactory = _ => "sdxl" };
-        var preset = new Option<string>("--preset") { Description = $"LoKr preset: {string.Join(", ", LokrPreset.All.Select(p => p.Name))}.", DefaultValueFactory = _ => LokrPreset.KohakuXlDelta.Name };
+        var preset = new Option<string>("--preset") { Description = $"LoKr preset: {string.Join(", ", LokrPreset.All.Select(p => p.Name))}, or a LyCORIS preset .toml file (data/presets/ holds the built-ins as files).", DefaultValueFactory = _ => LokrPreset.KohakuXlDelta.Name };
         var factor = new Option<long?>("--factor") { Description = "Use this factor for every module instead of the preset's." };
         var plan = new Command("plan", "List every targeted module (LyCORIS name, weight, factor, w1, w2, parameters, what selected it) and the totals.") { arch, preset, factor };
         plan.SetAction(parse => BadInput.Guard("lokr plan", () =>
@@ -20,11 +20,14 @@ internal sealed class LokrVerb : IVerb
             using var models = SdxlModels.CreateOnMeta(sdxl);
             var resolved = config.ResolvePreset();
             var targets = LokrNetwork.Plan(models, resolved);
-            Console.WriteLine($"# preset {resolved.Name}, selected as LyCORIS 3.x's lycoris.kohya does: a module path (named_modules, e.g. output_blocks.0.0.in_layers.2)");
-            Console.WriteLine("# matching a target name (Python re.match, anchored at the start only) takes that layer alone at the network factor; otherwise a");
-            Console.WriteLine("# target class takes every Linear/Conv inside at its module_algo_map settings (the nearest mapped class wins).");
+            var source = config.PresetIsFile ? $" ({Path.GetFullPath(config.Preset)})" : "";
+            Console.WriteLine($"# preset {resolved.Name}{source}, selected as LyCORIS 3.x's lycoris.kohya does: a module path (named_modules, e.g. output_blocks.0.0.in_layers.2)");
+            Console.WriteLine($"# matching a target name ({(resolved.UseFnmatch ? "fnmatch, the whole path" : "Python re.match, anchored at the start only")}) takes that layer alone at its name_algo_map");
+            Console.WriteLine("# settings (else its class's, else the network's); otherwise a target class takes every Linear/Conv inside at its module_algo_map");
+            Console.WriteLine($"# settings (the nearest mapped class wins).{(resolved.EnableConv ? "" : " enable_conv off: k×k convs only where the settings name a dim.")}");
             Console.WriteLine($"# classes: {string.Join(", ", resolved.UnetTargetModules)}; text encoders: {string.Join(", ", resolved.TextEncoderTargetModules)}");
-            Console.WriteLine($"# names: {string.Join(", ", resolved.UnetTargetNames)}; network factor {resolved.Default.Factor}");
+            Console.WriteLine($"# names: {string.Join(", ", resolved.UnetTargetNames)}; text encoders: {string.Join(", ", resolved.TextEncoderTargetNames)}; network factor {resolved.Default.Factor}");
+            Console.WriteLine($"# module_algo_map: {string.Join(", ", resolved.ModuleAlgoMap.Select(kv => $"{kv.Key} factor {kv.Value.Factor}"))}; name_algo_map: {string.Join(", ", resolved.NameAlgoMap.Select(kv => $"{kv.Key} factor {kv.Value.Factor}"))}");
             static string S(long[] s) => "(" + string.Join(",", s) + ")";
             foreach (var t in targets)
             {

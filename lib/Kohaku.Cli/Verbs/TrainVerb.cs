@@ -33,12 +33,12 @@ internal sealed class TrainVerb : IVerb
         var code = BadInput.Guard("train", () =>
         {
             var train = RunFile.LoadSection<TrainConfig>(runFile, "train").Validate();
-            var lokr = RunFile.LoadSection<LokrConfig>(runFile, "lokr").Validate();
+            var lokr = LokrConfig.Load(runFile).Validate();
             var paths = TrainPaths.FromRunFile(runFile, workDir);
             communicator = MpiCommunicator.FromEnvironment();
             var writer = communicator.Rank == 0;
             var result = LokrTraining.Run(train, lokr, paths, resume,
-                s => Console.WriteLine($"step {s.Step}/{s.TotalSteps} loss {s.Loss:F5} lr {string.Join(" ", s.LearningRates.Select(kv => $"{kv.Key}={kv.Value:G3}"))} scale {s.LossScale:G} |g| {s.GradNorm:G4} {s.ImagesPerSecond:F2} img/s{(s.Skipped ? " skipped" : "")}"),
+                s => Console.WriteLine($"step {s.Step}/{s.TotalSteps} loss {s.Loss:F5} lr {string.Join(" ", s.LearningRates.Select(kv => $"{kv.Key}={kv.Value:G3}"))} scale {s.LossScale:G} |g| {s.GradNorm:G4} {s.ImagesPerSecond:F2} img/s{(s.Skipped ? " skipped" : "")}{(s.ValidationLoss is { } v ? $" validation {v:F5}" : "")}"),
                 Console.Error.WriteLine, stop.Token, communicator: communicator, overwrite: overwrite);
             var done = result.Steps >= result.TotalSteps;
             if (writer)

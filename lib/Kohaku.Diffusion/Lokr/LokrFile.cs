@@ -63,6 +63,12 @@ public static class LokrFile
         if (d.FullMatrix) args.Add(("full_matrix", "True"));
         if (d.DecomposeBoth) args.Add(("decompose_both", "True"));
         if (d.UseTucker) args.Add(("use_tucker", "True"));
+        // DoKr as sd-scripts users switch it on: `dora_wd=True wd_on_output=True|False`.
+        if (d.WeightDecompose)
+        {
+            args.Add(("dora_wd", "True"));
+            args.Add(("wd_on_output", d.WdOnOutput ? "True" : "False"));
+        }
         var metadata = new Dictionary<string, string>
         {
             ["ss_network_module"] = "lycoris.kohya",
@@ -103,13 +109,14 @@ public static class LokrFile
             || Arg("conv_alpha") is { } ca && double.Parse(ca, CultureInfo.InvariantCulture) != alpha)
             throw new NotSupportedException("LoKr metadata: conv_dim/conv_alpha differ from the network dim/alpha; one dim and alpha for all layers is supported");
         var defaults = new LokrModuleConfig(algo, long.Parse(Arg("factor") ?? "-1", CultureInfo.InvariantCulture), dim, alpha,
-            StrBool("full_matrix"), Arg("decompose_both") is { Length: > 0 }, StrBool("use_tucker"));
+            StrBool("full_matrix"), Arg("decompose_both") is { Length: > 0 }, StrBool("use_tucker"),
+            WeightDecompose: StrBool("dora_wd"), WdOnOutput: Arg("wd_on_output") is null || StrBool("wd_on_output"));
         var presetArg = Arg("preset") ?? "full";
         if (!metadata.TryGetValue(PresetTomlKey, out var toml))
             return presetArg == "full" ? LokrPreset.Full with { Default = defaults, TrainNorm = StrBool("train_norm") }
                 : throw new InvalidDataException($"LoKr metadata: preset \"{presetArg}\" is a file, and {PresetTomlKey} with its text is missing");
         var name = presetArg.EndsWith(".toml", StringComparison.Ordinal) ? Path.GetFileNameWithoutExtension(presetArg) : presetArg;
-        return LokrPresetToml.Read(toml, name, defaults, StrBool("train_norm"));
+        return LokrPresetToml.Read(toml, name, defaults, StrBool("train_norm"), $"LoKr metadata {PresetTomlKey}");
     }
 
     // Python's str(float): 10000 → "10000.0" (sd-scripts stringifies --network_alpha, a float).

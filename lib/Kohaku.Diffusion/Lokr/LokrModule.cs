@@ -8,9 +8,11 @@ namespace Kohaku.Diffusion.Lokr;
 // One LoKr adapter: ΔW = scale·kron(w1, w2) viewed to the target weight (lycoris-lokr.md §1).
 // Parameter names are the saved key suffixes, so `<Name>.<parameter>` is the file key.
 // Attached to an AdaptableLinear/AdaptableConv2d (or a TE2 q/k/v slot) as its IWeightDelta.
+// DoKr (Shape.Dora set) adds `dora_scale`, DoRA's magnitude m, and turns ΔW into W'-W0 with
+// W' = V·m/(‖V‖+eps), V = W0 + ΔW, as LyCORIS's rebuild forward does (research-trainer.md §1).
 public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
 {
-    private readonly Parameter? lokr_w1, lokr_w1_a, lokr_w1_b, lokr_w2, lokr_w2_a, lokr_w2_b, lokr_t2;
+    private readonly Parameter? dora_scale, lokr_w1, lokr_w1_a, lokr_w1_b, lokr_w2, lokr_w2_a, lokr_w2_b, lokr_t2;
 
     public LokrModule(string name, LokrShape shape, Device? device = null, ScalarType dtype = ScalarType.Float32)
         : base(name)
@@ -21,14 +23,17 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
         {
             var p = new Parameter(empty(dims, dtype, device));
             // w2 (or w2_b) starts at zero so ΔW is zero; the other factors get Kaiming-uniform(a=√5) (§5).
+            // dora_scale holds 1 until InitializeMagnitude (or a file) gives it the base weight's norms.
             if (!onMeta)
                 using (no_grad())
                 {
                     if (suffix is "lokr_w2" or "lokr_w2_b") p.zero_();
+                    else if (suffix is "dora_scale") p.fill_(Scalars.One);
                     else nn.init.kaiming_uniform_(p, a: Math.Sqrt(5));
                 }
             switch (suffix)
             {
+                case "dora_scale": dora_scale = p; break;
                 case "lokr_w1": lokr_w1 = p; break;
                 case "lokr_w1_a": lokr_w1_a = p; break;
                 case "lokr_w1_b": lokr_w1_b = p; break;
@@ -110,10 +115,39 @@ public sealed class LokrModule : nn.Module<Tensor, Tensor>, IWeightDelta
 
     internal void Hold(Tensor? leaf) => held = leaf;
 
+    // DoKr's m at init: the norms of the base weight in float32 along the magnitude axis.
+    public void InitializeMagnitude(Tensor weight)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        dora_scale!.copy_(Norms(weight.to(ScalarType.Float32)));
+    }
+
+    // ‖W‖ per output row or per input column, shaped like dora_scale.
+    private Tensor Norms(Tensor w) => Shape.Dora == LokrDora.Output
+        ? w.reshape(w.shape[0], -1).norm(1, true).reshape(Shape.DoraScale)
+        : w.transpose(0, 1).reshape(w.shape[1], -1).norm(1, true).reshape(Shape.DoraScale);
+
+    // float32 machine epsilon, which LyCORIS adds to ‖V‖ (its V is in dora_scale's float32).
+    private const double NormEpsilon = 1.1920928955078125e-7;
+
+    // W'-W0 for DoKr: V = float32(W0 + ΔW) (ΔW without the multiplier), s = m/(‖V‖+eps), then
+    // s ← μ(s-1)+1 for a multiplier μ ≠ 1, W' = V·s. ‖V‖ keeps its graph (not detached, as LyCORIS),
+    // so the gradient reaches ΔW through both V and its norm, and m directly.
+    private Tensor Decomposed(Tensor weight, Tensor delta)
+    {
+        var w0 = weight.to(ScalarType.Float32);
+        var v = w0.Plus(delta.to(ScalarType.Float32, weight.device));
+        var s = dora_scale!.to(ScalarType.Float32, weight.device).div(Norms(v).Plus(NormEpsilon));
+        if (Multiplier != 1.0) s = s.Plus(-1.0).Times(Multiplier).Plus(1.0);
+        return v.mul(s).sub(w0).to(weight.dtype);
+    }
+
     public Tensor DeltaFor(Tensor weight)
     {
         using var scope = NewDisposeScope();
         var delta = held?.alias() ?? Kron();
+        if (Shape.Dora != LokrDora.None) return Decomposed(weight, delta).MoveToOuterDisposeScope();
         if (Multiplier != 1.0) delta = delta.Times(Multiplier);
         if (delta.dtype != weight.dtype || delta.device_type != weight.device_type || delta.device_index != weight.device_index)
             delta = delta.to(weight.dtype, weight.device);

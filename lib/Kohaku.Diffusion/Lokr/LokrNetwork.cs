@@ -18,11 +18,14 @@ public sealed record LokrTarget(string Name, LokrPart Part, LokrShape Shape, lon
 
 // The LoKr adapters of a preset attached to the SDXL UNet and text encoders, selected as LyCORIS 3.x's
 // kohya network does it (lycoris/kohya.py create_modules), walking every module path of a model:
-// - a path that matches a target name (Python re.match: anchored at the start only, on the module
-//   path as named_modules gives it) takes that module alone with the network defaults, even if its
-//   class is a target; the walk goes on below it, so each Linear/Conv/norm there is taken the same way;
+// - a path that matches a target name (Python re.match: anchored at the start only, or fnmatch, on the
+//   module path as named_modules gives it; HF paths in the text encoders) takes that module alone, even
+//   if its class is a target, with its name_algo_map entry (exact key, then the first matching key),
+//   else its own class's (Linear, Conv2d) module_algo_map entry, else the network defaults; the walk
+//   goes on below it, so each Linear/Conv/norm there is taken the same way;
 // - otherwise a target class takes every Linear/Conv inside (per-class overrides from module_algo_map,
 //   nearest enclosing class wins);
+// - with enable_conv off, a k×k conv is taken only where its settings name a dim;
 // - a layer taken twice (a target class inside a target class, or a name matching below a class that
 //   took the layer) is LyCORIS's "duplicated lora name" assertion, and an error here too.
 // The base models keep their own state_dict; each adapter sits in its layer's Delta slot.
@@ -43,6 +46,9 @@ public sealed class LokrNetwork : IDisposable
         [nameof(OpenClipAttention)] = "CLIPAttention",
         [nameof(ClipMlp)] = "CLIPMLP",
         [nameof(OpenClipMlp)] = "CLIPMLP",
+        // The layers themselves, for module_algo_map entries keyed by torch class (a name-taken layer's own).
+        [nameof(AdaptableLinear)] = "Linear",
+        [nameof(AdaptableConv2d)] = "Conv2d",
     };
 
     private readonly List<(LokrTarget Target, LokrModule Module, Action<IWeightDelta?> Attach)> modules = [];
@@ -94,6 +100,10 @@ public sealed class LokrNetwork : IDisposable
             if (found.Target is { } target)
             {
                 var module = new LokrModule(target.Name, target.Shape, device, dtype) { Multiplier = multiplier };
+                // DoKr's magnitude starts at the base weight's norms (nothing to read on meta models).
+                if (target.Shape.Dora != LokrDora.None && device?.type != DeviceType.META)
+                    using (var weight = found.BaseWeight!())
+                        if (weight.device_type != DeviceType.META) module.InitializeMagnitude(weight);
                 found.Attach!(module);
                 network.modules.Add((target, module, found.Attach));
             }
@@ -155,79 +165,129 @@ public sealed class LokrNetwork : IDisposable
         public IEnumerable<Parameter> Parameters => Bias is null ? [Weight] : [Weight, Bias];
     }
 
-    private sealed record Found(LokrPart Part, LokrTarget? Target, Action<IWeightDelta?>? Attach, FoundNorm? Norm);
+    // BaseWeight gives the weight a target changes (a view of it for a TE2 q/k/v third).
+    private sealed record Found(LokrPart Part, LokrTarget? Target, Action<IWeightDelta?>? Attach, FoundNorm? Norm, Func<Tensor>? BaseWeight = null);
+
+    // One model's walk: its lora names, its module paths as LyCORIS sees them (HF transformers paths for
+    // TE2), and the target classes and names that apply to it.
+    private sealed record Walk(LokrPart Part, Func<string, string> Name, Func<string, string> Path, IReadOnlyList<string> Classes,
+        IReadOnlyList<(string Pattern, Regex Regex)> Names, LokrPreset Preset, HashSet<string> Seen, List<Found> Found);
+
+    // A layer's settings and what chose them. Outer is the enclosing mapped class's choice: LyCORIS's
+    // nested create_modules_ falls back to it when this one does not take the layer (a k×k conv with
+    // enable_conv off and no dim in this entry).
+    private sealed record Choice(LokrModuleConfig Config, string SelectedBy, Choice? Outer = null);
 
     private static List<Found> Discover(UNet unet, ClipTextModel? te1, OpenClipTextModel? te2, LokrPreset preset)
     {
         var found = new List<Found>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var names = preset.UnetTargetNames.Select(n => (n, new Regex("^(?:" + n + ")", RegexOptions.CultureInvariant))).ToList();
-        Visit(unet, "", LokrPart.Unet, LokrNames.Unet, preset.UnetTargetModules, names, preset, seen, found);
-        if (te1 is not null) Visit(te1, "", LokrPart.TextEncoder, LokrNames.Te1, preset.TextEncoderTargetModules, [], preset, seen, found);
-        if (te2 is not null) Visit(te2, "", LokrPart.TextEncoder, LokrNames.Te2, preset.TextEncoderTargetModules, [], preset, seen, found);
+        List<(string, Regex)> Patterns(IEnumerable<string> names) => names.Select(n => (n, preset.Pattern(n))).ToList();
+        var unetNames = Patterns(preset.UnetTargetNames);
+        var teNames = Patterns(preset.TextEncoderTargetNames);
+        Visit(unet, "", new Walk(LokrPart.Unet, LokrNames.Unet, p => p, preset.UnetTargetModules, unetNames, preset, seen, found));
+        if (te1 is not null) Visit(te1, "", new Walk(LokrPart.TextEncoder, LokrNames.Te1, p => p, preset.TextEncoderTargetModules, teNames, preset, seen, found));
+        if (te2 is not null) Visit(te2, "", new Walk(LokrPart.TextEncoder, LokrNames.Te2, LokrNames.Te2HfPath, preset.TextEncoderTargetModules, teNames, preset, seen, found));
         return found;
     }
 
-    private static void Visit(nn.Module module, string path, LokrPart part, Func<string, string> name, IReadOnlyList<string> classes,
-        IReadOnlyList<(string Pattern, Regex Regex)> targetNames, LokrPreset preset, HashSet<string> seen, List<Found> found)
+    private static void Visit(nn.Module module, string path, Walk walk)
     {
-        var byName = targetNames.FirstOrDefault(t => t.Regex.IsMatch(path)).Pattern;
-        if (byName is not null) Add(module, path, part, name, preset.Default, "name " + byName, preset, seen, found);
-        else if (Kind(module) is { } kind && classes.Contains(kind))
-            Descend(module, path, part, name, kind, preset.ModuleAlgoMap.GetValueOrDefault(kind, preset.Default), "class " + kind, preset, seen, found);
-        foreach (var (child, sub) in module.named_children()) Visit(sub, Join(path, child), part, name, classes, targetNames, preset, seen, found);
+        var hfPath = walk.Path(path);
+        if (NameMatch(hfPath, walk) is { } pattern)
+        {
+            // HF's CLIPAttention is no layer itself: its q/k/v projections are matched one by one below.
+            if (module is not OpenClipAttention) Add(module, path, ByName(hfPath, pattern, Kind(module), walk), walk);
+        }
+        else if (Kind(module) is { } kind && walk.Classes.Contains(kind))
+            Descend(module, path, kind, new Choice(walk.Preset.ModuleAlgoMap.GetValueOrDefault(kind, walk.Preset.Default), "class " + kind), walk);
+        if (module is OpenClipAttention attention)
+            foreach (var which in "qkv")
+                if (NameMatch($"{hfPath}.{which}_proj", walk) is { } p) AddThird(attention, path, which, ByName($"{hfPath}.{which}_proj", p, "Linear", walk), walk);
+        foreach (var (child, sub) in module.named_children()) Visit(sub, Join(path, child), walk);
     }
 
-    private static void Descend(nn.Module module, string path, LokrPart part, Func<string, string> name, string target, LokrModuleConfig config,
-        string selectedBy, LokrPreset preset, HashSet<string> seen, List<Found> found)
+    private static string? NameMatch(string path, Walk walk) => walk.Names.FirstOrDefault(t => t.Regex.IsMatch(path)).Pattern;
+
+    // A layer taken by name gets its name_algo_map entry (an exact key, else the first key matching the
+    // path), else its own class's module_algo_map entry (Linear, Conv2d), else the network's settings.
+    private static Choice ByName(string path, string pattern, string? leafClass, Walk walk)
     {
-        Add(module, path, part, name, config, selectedBy, preset, seen, found);
+        var preset = walk.Preset;
+        var entry = preset.NameAlgoMap.FirstOrDefault(kv => kv.Key == path);
+        if (entry.Key is null) entry = preset.NameAlgoMap.FirstOrDefault(kv => preset.Pattern(kv.Key).IsMatch(path));
+        if (entry.Key is not null) return new Choice(entry.Value, $"name {pattern}, name_algo_map {entry.Key}");
+        return leafClass is not null && preset.ModuleAlgoMap.TryGetValue(leafClass, out var own)
+            ? new Choice(own, $"name {pattern}, {leafClass}") : new Choice(preset.Default, "name " + pattern);
+    }
+
+    private static void Descend(nn.Module module, string path, string target, Choice choice, Walk walk)
+    {
+        Add(module, path, choice, walk);
         foreach (var (child, sub) in module.named_children())
         {
-            if (Kind(sub) is { } kind && preset.ModuleAlgoMap.TryGetValue(kind, out var own))
-                Descend(sub, Join(path, child), part, name, target, own, $"class {target}/{kind}", preset, seen, found);
-            else
-                Descend(sub, Join(path, child), part, name, target, config, selectedBy, preset, seen, found);
+            var inner = Kind(sub) is { } kind && walk.Preset.ModuleAlgoMap.TryGetValue(kind, out var own)
+                ? new Choice(own, $"class {target}/{kind}", choice) : choice;
+            Descend(sub, Join(path, child), target, inner, walk);
         }
     }
 
-    private static void Add(nn.Module module, string path, LokrPart part, Func<string, string> name, LokrModuleConfig config,
-        string selectedBy, LokrPreset preset, HashSet<string> seen, List<Found> found)
+    private static void Add(nn.Module module, string path, Choice choice, Walk walk)
     {
-        void Claim(string loraName)
-        {
-            if (!seen.Add(loraName))
-                throw new InvalidOperationException($"LoKr preset \"{preset.Name}\" takes {loraName} twice (LyCORIS: \"duplicated lora name\"); a target class or name also covers it");
-        }
-        void Target(string loraName, long[] weight, Action<IWeightDelta?> attach)
-        {
-            Claim(loraName);
-            found.Add(new Found(part, new LokrTarget(loraName, part, LokrShape.Decide(weight, config), config.Factor, selectedBy), attach, null));
-        }
+        var preset = walk.Preset;
         switch (module)
         {
             case AdaptableLinear linear:
-                Target(name(path), linear.Weight.shape, d => linear.Delta = d);
+                Target(walk.Name(path), linear.Weight.shape, choice, d => linear.Delta = d, linear.Weight.alias, walk);
+                break;
+            // LyCORIS's create_single_module: with enable_conv off a k×k conv needs a dim from its entry.
+            case AdaptableConv2d conv when conv.Weight.shape[2] == 1 || preset.EnableConv:
+                Target(walk.Name(path), conv.Weight.shape, choice, d => conv.Delta = d, conv.Weight.alias, walk);
                 break;
             case AdaptableConv2d conv:
-                Target(name(path), conv.Weight.shape, d => conv.Delta = d);
+                for (var c = choice; c is not null; c = c.Outer)
+                    if (c.Config.DimGiven)
+                    {
+                        Target(walk.Name(path), conv.Weight.shape, c, d => conv.Delta = d, conv.Weight.alias, walk);
+                        break;
+                    }
                 break;
             case OpenClipAttention attention:
-                // The fused in_proj_weight is three HF-named projections (q, k, v row thirds).
-                var layer = int.Parse(path.Split('.')[^2], System.Globalization.CultureInfo.InvariantCulture);
-                var third = new[] { attention.InProjWeight.shape[0] / 3, attention.InProjWeight.shape[1] };
-                Target(LokrNames.Te2Qkv(layer, 'q'), third, d => attention.QDelta = d);
-                Target(LokrNames.Te2Qkv(layer, 'k'), third, d => attention.KDelta = d);
-                Target(LokrNames.Te2Qkv(layer, 'v'), third, d => attention.VDelta = d);
+                // Inside a target class HF's q/k/v Linear layers take a module_algo_map "Linear" entry.
+                var projection = preset.ModuleAlgoMap.TryGetValue("Linear", out var own)
+                    ? new Choice(own, choice.SelectedBy.Split('/')[0] + "/Linear", choice) : choice;
+                foreach (var which in "qkv") AddThird(attention, path, which, projection, walk);
                 break;
             case LayerNorm or GroupNorm32 when preset.TrainNorm:
                 var weight = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "weight").parameter;
                 var bias = module.named_parameters(recurse: false).FirstOrDefault(p => p.name == "bias").parameter;
                 if (weight is null) break;
-                Claim(name(path));
-                found.Add(new Found(part, null, null, new FoundNorm(name(path), weight, bias)));
+                Claim(walk.Name(path), walk);
+                walk.Found.Add(new Found(walk.Part, null, null, new FoundNorm(walk.Name(path), weight, bias)));
                 break;
         }
+    }
+
+    // One of TE2's q/k/v projections: a row third of the fused in_proj_weight, named as HF's Linear.
+    private static void AddThird(OpenClipAttention attention, string path, char which, Choice choice, Walk walk)
+    {
+        var layer = int.Parse(path.Split('.')[^2], System.Globalization.CultureInfo.InvariantCulture);
+        var third = new[] { attention.InProjWeight.shape[0] / 3, attention.InProjWeight.shape[1] };
+        var index = "qkv".IndexOf(which, StringComparison.Ordinal);
+        Action<IWeightDelta?> attach = which switch { 'q' => d => attention.QDelta = d, 'k' => d => attention.KDelta = d, _ => d => attention.VDelta = d };
+        Target(LokrNames.Te2Qkv(layer, which), third, choice, attach, () => attention.InProjWeight.narrow(0, index * third[0], third[0]), walk);
+    }
+
+    private static void Target(string loraName, long[] weight, Choice choice, Action<IWeightDelta?> attach, Func<Tensor> baseWeight, Walk walk)
+    {
+        Claim(loraName, walk);
+        walk.Found.Add(new Found(walk.Part, new LokrTarget(loraName, walk.Part, LokrShape.Decide(weight, choice.Config), choice.Config.Factor, choice.SelectedBy), attach, null, baseWeight));
+    }
+
+    private static void Claim(string loraName, Walk walk)
+    {
+        if (!walk.Seen.Add(loraName))
+            throw new InvalidOperationException($"LoKr preset \"{walk.Preset.Name}\" takes {loraName} twice (LyCORIS: \"duplicated lora name\"); a target class or name also covers it");
     }
 
     private static string? Kind(nn.Module module) => LycorisClass.GetValueOrDefault(module.GetType().Name);

@@ -4,10 +4,15 @@ public enum LokrW1 { Full, LowRank }
 
 public enum LokrW2 { Full, LowRank, Tucker }
 
+// DoKr's magnitude vector `dora_scale` (LyCORIS weight_decompose): the axis its norms run along —
+// one per output row, (out, 1[, 1, 1]) (wd_on_output=True), or per input column, (1, in[, 1, 1]).
+public enum LokrDora { None, Output, Input }
+
 // Which LoKr factor tensors exist for one target weight, and their shapes: decided once here and used
 // by the module, the file writer/reader and the parameter counts (lycoris-lokr.md §3, §4, §7.1).
 // Weight is (out, in) or (out, in, k1, k2); out = OutL·OutK, in = InM·InN; ΔW = Scale·kron(w1, w2).
-public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, long InN, long Rank, LokrW1 W1, LokrW2 W2, double Alpha)
+public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, long InN, long Rank, LokrW1 W1, LokrW2 W2, double Alpha,
+    LokrDora Dora = LokrDora.None)
 {
     public long[] Kernel => Weight[2..];
     public bool BothFull => W1 == LokrW1.Full && W2 == LokrW2.Full;
@@ -15,12 +20,23 @@ public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, lo
     // LyCORIS forces alpha = dim when both factors are full, and consumers use 1 there too.
     public double Scale => BothFull ? 1.0 : Alpha / Rank;
 
+    // dora_scale's shape: the weight's with every dimension but the norm axis set to 1.
+    public long[] DoraScale => DoraScaleOf(Weight, Dora);
+
+    private static long[] DoraScaleOf(long[] weight, LokrDora dora) => dora switch
+    {
+        LokrDora.Output => [weight[0], .. Enumerable.Repeat(1L, weight.Length - 1)],
+        LokrDora.Input => [1, weight[1], .. Enumerable.Repeat(1L, weight.Length - 2)],
+        _ => [],
+    };
+
     // The tensors in file order (after `alpha`), with their LyCORIS key suffixes.
     public IReadOnlyList<(string Suffix, long[] Shape)> Tensors
     {
         get
         {
             var list = new List<(string, long[])>();
+            if (Dora != LokrDora.None) list.Add(("dora_scale", DoraScale));
             if (W1 == LokrW1.Full) list.Add(("lokr_w1", [OutL, InM]));
             else { list.Add(("lokr_w1_a", [OutL, Rank])); list.Add(("lokr_w1_b", [Rank, InM])); }
             switch (W2)
@@ -59,7 +75,8 @@ public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, lo
             : config.UseTucker && kernelNot1 ? LokrW2.Tucker : LokrW2.LowRank;
         var alpha = config.Alpha == 0 ? r : config.Alpha;
         if (w1 == LokrW1.Full && w2 == LokrW2.Full) alpha = r;
-        return new LokrShape(weight, outL, outK, inM, inN, r, w1, w2, alpha);
+        var dora = !config.WeightDecompose ? LokrDora.None : config.WdOnOutput ? LokrDora.Output : LokrDora.Input;
+        return new LokrShape(weight, outL, outK, inM, inN, r, w1, w2, alpha, dora);
     }
 
     // Reads the layout back from a file's tensors for one module (suffix → shape). Rank comes from the
@@ -96,7 +113,7 @@ public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, lo
             var kernel = weight[2..].Aggregate(1L, (x, y) => x * y);
             (outK, inN, rank) = (Get("lokr_w2_a", 2)[0], b[1] / kernel, b[0]);
         }
-        var shape = new LokrShape(weight, outL, outK, inM, inN, rank, w1, w2, alpha);
+        var shape = new LokrShape(weight, outL, outK, inM, inN, rank, w1, w2, alpha, DoraOf(prefix, weight, tensors));
         foreach (var (suffix, expected) in shape.Tensors)
             if (!Get(suffix, expected.Length).SequenceEqual(expected))
                 throw new InvalidDataException($"{prefix}.{suffix}: shape [{string.Join(", ", tensors[suffix])}] does not fit target weight [{string.Join(", ", weight)}] (expected [{string.Join(", ", expected)}])");
@@ -107,5 +124,15 @@ public sealed record LokrShape(long[] Weight, long OutL, long OutK, long InM, lo
         if (!shape.BothFull && !double.IsFinite(alpha))
             throw new InvalidDataException($"{prefix}.alpha: {alpha} is not finite, and this module has a low-rank factor that needs it");
         return shape;
+    }
+
+    // A file's dora_scale says its axis by its shape alone (LyCORIS writes no wd_on_output key), as the
+    // project bake reads it: dim 0 the size of out ⇒ output rows, else it must be (1, in[, 1, 1]).
+    private static LokrDora DoraOf(string prefix, long[] weight, IReadOnlyDictionary<string, long[]> tensors)
+    {
+        if (!tensors.TryGetValue("dora_scale", out var s)) return LokrDora.None;
+        foreach (var dora in new[] { LokrDora.Output, LokrDora.Input })
+            if (s.SequenceEqual(DoraScaleOf(weight, dora))) return dora;
+        throw new InvalidDataException($"{prefix}.dora_scale: shape [{string.Join(", ", s)}] is neither ({weight[0]}, 1, …) nor (1, {weight[1]}, …) for target weight [{string.Join(", ", weight)}]");
     }
 }

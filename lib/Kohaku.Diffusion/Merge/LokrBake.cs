@@ -14,6 +14,9 @@ public sealed record BakedModule(string Name, string Key, double DeltaNorm);
 // (as A1111/ComfyUI do; LyCORIS's own merge applies it twice when it is not 1, lycoris-lokr.md §10),
 // w_norm/b_norm added to the norms, TE2 q/k/v into the thirds of in_proj_weight. Streamed tensor by
 // tensor into a normal single-file checkpoint in the base's dtypes (or the one given).
+// A DoKr module (dora_scale) bakes as W0 + strength·(V·m/(‖V‖+eps) - W0), V = W0 + scale·ΔW, the
+// norm axis read from dora_scale's shape: LyCORIS's merge at strength 1, and the strength blend
+// A1111 and ComfyUI use (LyCORIS blends from V instead of W0; research-trainer.md §1).
 public static class LokrBake
 {
     public static IReadOnlyList<BakedModule> Run(string checkpoint, string lokr, double strength, string output, SafeDType? dtype = null)
@@ -91,17 +94,18 @@ public static class LokrBake
         var w = baseFile.Load(info.Name, ScalarType.Float32);
         foreach (var change in changes)
         {
-            var delta = change.Shape is { } shape ? Kron(lokrFile, change.Module, shape) : lokrFile.Load($"{change.Module}.{change.NormSuffix}", ScalarType.Float32);
-            delta = delta.Times(strength);
             var region = change.Third is { } i ? w.narrow(0, i * (info.Shape[0] / 3), info.Shape[0] / 3) : w;
+            var delta = change.Shape is { } shape ? Delta(lokrFile, change.Module, shape, region) : lokrFile.Load($"{change.Module}.{change.NormSuffix}", ScalarType.Float32);
+            delta = delta.Times(strength);
             region.add_(delta, Scalars.One);
             baked.Add(new BakedModule(change.Module + (change.NormSuffix is { } s ? "." + s : ""), info.Name, delta.norm().item<float>()));
         }
         return w.MoveToOuterDisposeScope();
     }
 
-    // scale·kron(w1, w2) from the file's factors, through the same LokrModule the trainer uses.
-    private static Tensor Kron(SafeTensorsFile lokrFile, string name, LokrShape shape)
+    // W'-W0 at multiplier 1 from the file's tensors, through the same LokrModule the trainer uses:
+    // scale·kron(w1, w2), or for DoKr V·m/(‖V‖+eps) - W0.
+    private static Tensor Delta(SafeTensorsFile lokrFile, string name, LokrShape shape, Tensor weight)
     {
         using var module = new LokrModule(name, shape);
         using (no_grad())
@@ -110,6 +114,6 @@ public static class LokrBake
                 using var t = lokrFile.Load($"{name}.{suffix}", ScalarType.Float32);
                 p.copy_(t);
             }
-        using (no_grad()) return module.Kron();
+        using (no_grad()) return module.DeltaFor(weight);
     }
 }

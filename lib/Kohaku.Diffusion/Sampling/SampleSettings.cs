@@ -4,7 +4,10 @@ public enum SamplerKind { Euler, Ddim }
 
 // One text-to-image request. Defaults follow kohya's preview defaults (30 steps, CFG 7.5); sizes are
 // image pixels, multiples of SdxlSampler.SizeMultiple (32 for SDXL: 8× VAE, then two UNet halvings).
-public sealed record SampleSettings(int Width = 512, int Height = 512, int Steps = 30, double Cfg = 7.5, long Seed = 0, SamplerKind Sampler = SamplerKind.Euler)
+// Prediction and ZeroTerminalSnr describe the model: what it outputs and whether it was trained on
+// the zero-terminal-SNR schedule (then it is sampled on that schedule, see SdxlSampler).
+public sealed record SampleSettings(int Width = 512, int Height = 512, int Steps = 30, double Cfg = 7.5, long Seed = 0, SamplerKind Sampler = SamplerKind.Euler,
+    Prediction Prediction = Prediction.Epsilon, bool ZeroTerminalSnr = false)
 {
     public void Validate(int multiple)
     {

@@ -65,13 +65,19 @@ public static class SdxlSampler
         var batchContext = cat([uncondContext, context], 0).to(dtype, device);
         var y = cat([conditioner.SizeVector(uncondPooled, size), conditioner.SizeVector(pooled, size)], 0).to(dtype, device);
 
-        var schedule = NoiseSchedule.ScaledLinear();
-        var sigmas = SigmaSchedule.Leading(schedule, settings.Steps);
-        var denoiser = EpsDenoiser.Wrap((x, t) =>
+        // A model trained with zero terminal SNR is sampled on that schedule (ᾱ_999 = 2⁻²⁴ so σ stays
+        // finite) with trailing spacing, as diffusers' schedulers under rescale_betas_zero_snr. kohya's
+        // preview schedulers ignore --zero_terminal_snr and start at SNR 0.0047; not followed, because
+        // the model learned to start from pure noise, and that start is what fixes its brightness range.
+        var schedule = settings.ZeroTerminalSnr ? NoiseSchedule.ScaledLinear().WithZeroTerminalSnr().WithFiniteTerminal() : NoiseSchedule.ScaledLinear();
+        var sigmas = settings.ZeroTerminalSnr ? SigmaSchedule.Trailing(schedule, settings.Steps) : SigmaSchedule.Leading(schedule, settings.Steps);
+        // CFG combines the outputs as they come (ε or v): both are affine in x₀ for a fixed x, so the
+        // guided denoised latent is the same either way.
+        var denoiser = VDenoiser.For(settings.Prediction, (x, t) =>
         {
             // One UNet call for both branches: rows [uncond, cond].
-            var eps = models.Unet.call(cat([x, x], 0), cat([t, t], 0), batchContext, y).chunk(2, 0);
-            return eps[0].Plus((eps[1] - eps[0]).Times(settings.Cfg));
+            var output = models.Unet.call(cat([x, x], 0), cat([t, t], 0), batchContext, y).chunk(2, 0);
+            return output[0].Plus((output[1] - output[0]).Times(settings.Cfg));
         }, schedule);
 
         var down = models.Config.Vae.DownscaleFactor;

@@ -24,6 +24,24 @@ public static class Chart
         return Style(chart, title, xTitle, yTitle);
     }
 
+    // Several named series on one pair of axes (training and validation loss): a series with
+    // smoothWindow > 1 is drawn faint with its trailing mean over it, a sparse one with markers.
+    public static GenericChart Lines(string title, string xTitle, string yTitle, params (string Name, IEnumerable<double> X, IEnumerable<double> Y, int SmoothWindow)[] series)
+    {
+        var traces = new List<GenericChart>();
+        foreach (var (name, x, y, window) in series)
+        {
+            var (xs, ys) = (x.ToArray(), y.ToArray());
+            if (window > 1)
+            {
+                traces.Add(PChart.Line<double, double, string>(x: xs, y: ys, Name: name, Opacity: 0.35));
+                traces.Add(PChart.Line<double, double, string>(x: xs, y: MovingAverage(ys, window), Name: $"{name} (mean of {window})"));
+            }
+            else traces.Add(PChart.Line<double, double, string>(x: xs, y: ys, Name: name, ShowMarkers: true));
+        }
+        return Style(PChart.Combine(traces), title, xTitle, yTitle);
+    }
+
     public static GenericChart Bar(IEnumerable<string> labels, IEnumerable<double> values, string title, string xTitle = "", string yTitle = "") =>
         Style(PChart.Column<double, string, string>(values: values.ToArray(), Keys: labels.ToArray()), title, xTitle, yTitle);
 

@@ -30,7 +30,7 @@ public sealed record RunConfig(
             CaptionConfig.Load(runFile),
             Kohaku.Data.Config.RunFile.LoadSection<BucketConfig>(runFile, "buckets"),
             Kohaku.Data.Config.RunFile.LoadSection<BaseConfig>(runFile, "base"),
-            Kohaku.Data.Config.RunFile.LoadSection<LokrConfig>(runFile, "lokr"),
+            LokrConfig.Load(runFile),
             Kohaku.Data.Config.RunFile.LoadSection<TrainConfig>(runFile, "train"));
     }
 

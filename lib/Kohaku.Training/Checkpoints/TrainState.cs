@@ -18,8 +18,13 @@ public sealed record TrainState(
     int BatchSize,
     int GradientAccumulation,
     string Optimizer,
-    int WorldSize = 1)
+    int WorldSize = 1,
+    string Objective = TrainState.EpsilonObjective)
 {
-    public static TrainState Start(long seed, int batchSize, int accumulation, string optimizer, LossScalerState scaler) =>
-        new(0, 0, new BatchPosition(0, 0), scaler, 0, seed, batchSize, accumulation, optimizer);
+    // What the model is trained to predict ("epsilon", "v", "v+ztsnr"): a resume under another
+    // objective would continue a model with targets it was not trained on. Older checkpoints hold ε.
+    public const string EpsilonObjective = "epsilon";
+
+    public static TrainState Start(long seed, int batchSize, int accumulation, string optimizer, LossScalerState scaler, string objective = EpsilonObjective) =>
+        new(0, 0, new BatchPosition(0, 0), scaler, 0, seed, batchSize, accumulation, optimizer, Objective: objective);
 }

@@ -41,6 +41,12 @@ public sealed record TrainConfig : ISectionConfig
     public double MinSnrGamma { get; init; } = 5;
     // kohya --noise_offset (Δ: 0.05): ε += offset·N(0,1) per sample and channel.
     public double NoiseOffset { get; init; } = 0.05;
+    // kohya --v_parameterization: "v" trains (and previews) a v-prediction model, the target being
+    // v = √ᾱ·ε − √(1−ᾱ)·x₀ and min-SNR weights min(SNR, γ)/(SNR + 1).
+    public Prediction Prediction { get; init; } = Prediction.Epsilon;
+    // kohya --zero_terminal_snr: noise is added on the rescaled schedule whose t = 999 is pure noise;
+    // previews then sample on it too. Needs prediction v.
+    public bool ZeroTerminalSnr { get; init; }
 
     public TrainPrecision Precision { get; init; } = TrainPrecision.Auto;
     public double InitialLossScale { get; init; } = 65536;
@@ -89,6 +95,27 @@ public sealed record TrainConfig : ISectionConfig
     // event files under train/tensorboard (`tensorboard --logdir`).
     public bool TensorBoard { get; init; }
 
+    // An exponential moving average of the trained weights (Trainer/EmaWeights: diffusers' schedule,
+    // decay min(emaDecay, (1+n)/(10+n)) from emaStartStep), kept in checkpoints, saved as
+    // lokr-ema.safetensors beside lokr.safetensors, and used for previews when emaPreviews is on.
+    public bool Ema { get; init; }
+    public double EmaDecay { get; init; } = 0.9999;
+    public long EmaStartStep { get; init; }
+    public bool EmaPreviews { get; init; } = true;
+
+    // Validation loss on held-out images (never trained on): validationCount picked by validationSeed,
+    // or the posts in validationIds. Evaluated every validationEverySteps steps (0: at the last step
+    // only) at each of validationTimesteps with noise fixed per image and timestep, so the curve
+    // compares across steps and across runs of any seed (kohya's timesteps 200/400/600/800).
+    public int ValidationCount { get; init; }
+    public IReadOnlyList<long> ValidationIds { get; init; } = [];
+    public int ValidationEverySteps { get; init; }
+    public IReadOnlyList<int> ValidationTimesteps { get; init; } = [200, 400, 600, 800];
+    public long ValidationSeed { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Validates => ValidationCount > 0 || ValidationIds.Count > 0;
+
     // CLIP tokenizer folder (vocab.json, merges.txt), relative to the run file.
     public string Tokenizer { get; init; } = "sample/tokenizer";
 
@@ -118,6 +145,9 @@ public sealed record TrainConfig : ISectionConfig
         Need(MaxGradNorm > 0, "maxGradNorm", MaxGradNorm, "must be > 0");
         Need(MinSnrGamma >= 0, "minSnrGamma", MinSnrGamma, "must be ≥ 0 (0 = off)");
         Need(NoiseOffset >= 0, "noiseOffset", NoiseOffset, "must be ≥ 0");
+        Need(Enum.IsDefined(Prediction), "prediction", Prediction, "must be epsilon or v");
+        // kohya only warns: an ε model cannot recover x₀ from pure noise at ᾱ = 0, so it could not be sampled.
+        Need(!ZeroTerminalSnr || Prediction == Prediction.V, "zeroTerminalSnr", "true", "needs prediction \"v\" (at ᾱ = 0 an ε-prediction model cannot recover the image)");
         Need(InitialLossScale > 0, "initialLossScale", InitialLossScale, "must be > 0");
         Need(LossScaleGrowthInterval >= 1, "lossScaleGrowthInterval", LossScaleGrowthInterval, "must be ≥ 1");
         Need(MaxConsecutiveNonFinite >= 1, "maxConsecutiveNonFinite", MaxConsecutiveNonFinite, "must be ≥ 1");
@@ -132,6 +162,14 @@ public sealed record TrainConfig : ISectionConfig
         Need(KeepCheckpoints >= 1, "keepCheckpoints", KeepCheckpoints, "must be ≥ 1");
         Need(Processes is >= 1 and <= 4096, "processes", Processes, "must be in [1, 4096]");
         Need(RankCheckEverySteps >= 0, "rankCheckEverySteps", RankCheckEverySteps, "must be ≥ 0 (0 = never)");
+        Need(EmaDecay is >= 0 and <= 1, "emaDecay", EmaDecay, "must be in [0, 1]");
+        Need(EmaStartStep >= 0, "emaStartStep", EmaStartStep, "must be ≥ 0");
+        Need(ValidationCount is >= 0 and <= 1_000_000, "validationCount", ValidationCount, "must be in [0, 1000000]");
+        Need(ValidationCount == 0 || ValidationIds.Count == 0, "validationIds", $"[{ValidationIds.Count} ids]", "cannot be combined with validationCount > 0 (choose one)");
+        Need(ValidationIds.Distinct().Count() == ValidationIds.Count, "validationIds", $"[{string.Join(", ", ValidationIds.GroupBy(i => i).Where(g => g.Count() > 1).Select(g => g.Key).Take(3))}]", "holds duplicates");
+        Need(ValidationEverySteps >= 0, "validationEverySteps", ValidationEverySteps, "must be ≥ 0 (0 = at the last step only)");
+        Need(!Validates || ValidationTimesteps.Count > 0, "validationTimesteps", "[]", "must hold at least one timestep when validating");
+        Need(ValidationTimesteps.All(t => t is >= 0 and < 1000), "validationTimesteps", $"[{string.Join(", ", ValidationTimesteps)}]", "must each be in [0, 1000)");
         Need(SampleEverySteps >= 0, "sampleEverySteps", SampleEverySteps, "must be ≥ 0");
         Need(SampleEverySteps == 0 || SamplePrompts.Count > 0, "samplePrompts", "[]", "must hold at least one prompt when sampleEverySteps > 0");
         Need(!string.IsNullOrWhiteSpace(Tokenizer), "tokenizer", "\"\"", "must name the tokenizer folder");
@@ -166,7 +204,8 @@ public sealed record TrainConfig : ISectionConfig
     public TimestepSampler TimestepSampler() => new(MinTimestep, MaxTimestep, TimestepDistribution, LogitMean, LogitStd);
 
     // The sampler settings of preview prompt `index` before its own options (seeds count up from SampleSeed).
-    public SampleSettings PreviewSettings(int index = 0) => new(SampleWidth, SampleHeight, SampleSteps, SampleGuidance, SampleSeed + index);
+    public SampleSettings PreviewSettings(int index = 0) =>
+        new(SampleWidth, SampleHeight, SampleSteps, SampleGuidance, SampleSeed + index, Prediction: Prediction, ZeroTerminalSnr: ZeroTerminalSnr);
 
     // Preview prompt `index` with its kohya-style options (--n --w --h --s --l --d) applied.
     public SamplePrompt Preview(int index) => SamplePrompt.Parse(SamplePrompts[index], PreviewSettings(index));

@@ -55,16 +55,17 @@ public static class LokrTraining
         var tokenizer = ClipTokenizer.FromFolder(paths.TokenizerDir);
 
         var buckets = BucketsFile.Read(paths.BucketsJson);
-        var samples = TrainSample.Join(buckets, CaptionsFile.Read(paths.CaptionsJsonl), log);
+        var (samples, heldOut) = TrainSample.HoldOut(TrainSample.Join(buckets, CaptionsFile.Read(paths.CaptionsJsonl), log), config);
         using var images = new BucketImageLoader(buckets.Config, ImageSourceSet.Open(paths.ImageFolders, log), ownsSource: true);
-        var task = new SdxlLokrTask(models, network, tokenizer, samples, id => images.Load(id), config, new LatentCache(paths.LatentDir, config.Seed), device);
-        log?.Invoke($"train: {samples.Count} images in {task.Buckets.Count} buckets, {network.Modules.Count} LoKr modules, {network.ParameterCount:N0} trainable parameters");
+        var task = new SdxlLokrTask(models, network, tokenizer, samples, id => images.Load(id), config, new LatentCache(paths.LatentDir, config.Seed), device, heldOut);
+        log?.Invoke($"train: {samples.Count} images in {task.Buckets.Count} buckets{(heldOut.Count > 0 ? $" ({heldOut.Count} more held out for validation)" : "")}, {network.Modules.Count} LoKr modules, {network.ParameterCount:N0} trainable parameters");
 
         var trainer = new DiffusionTrainer(config, task, paths.TrainDir, communicator) { Log = log };
         if (onStep is not null) trainer.StepCompleted += onStep;
         if (progress is not null)
             trainer.StepCompleted += s => progress.Report(Progress(s));
         var result = trainer.Run(resume, cancel, overwrite);
+        using var ema = result.Ema;
         if (result.Steps < result.TotalSteps)
         {
             // Stopped early: lokr.safetensors marks a finished stage, so only the checkpoint is written.
@@ -74,11 +75,22 @@ public static class LokrTraining
         if (communicator.Rank != 0) return result;
         LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count));
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
+        if (ema is not null)
+        {
+            using (ema.SwappedIn())
+                LokrFile.Save(paths.LokrEmaOutput, network, lokr.SaveSafeDType, new Dictionary<string, string>(Metadata(config, result, samples.Count))
+                {
+                    ["ss_ema_decay"] = config.EmaDecay.ToString("R", CultureInfo.InvariantCulture),
+                    ["ss_ema_start_step"] = config.EmaStartStep.ToString(CultureInfo.InvariantCulture),
+                });
+            log?.Invoke($"train: wrote the EMA weights to {paths.LokrEmaOutput}");
+        }
         return result;
     }
 
     private static StageProgress Progress(TrainStep s) =>
-        new("train", s.Step, s.TotalSteps, string.Create(CultureInfo.InvariantCulture, $"loss {s.Loss:F4}, {s.ImagesPerSecond:F2} img/s"));
+        new("train", s.Step, s.TotalSteps, string.Create(CultureInfo.InvariantCulture,
+            $"loss {s.Loss:F4}{(s.ValidationLoss is { } v ? $", validation {v:F4}" : "")}, {s.ImagesPerSecond:F2} img/s"));
 
     // kohya's ss_* training keys that apply to this run (kohya-sdxl.md §6.4); values are strings.
     private static Dictionary<string, string> Metadata(TrainConfig c, TrainResult r, int images) => new()
@@ -90,6 +102,8 @@ public static class LokrTraining
         ["ss_lr_warmup_steps"] = c.WarmupSteps.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_min_snr_gamma"] = c.MinSnrGamma.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_noise_offset"] = c.NoiseOffset.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["ss_zero_terminal_snr"] = c.ZeroTerminalSnr ? "True" : "False",
+        ["modelspec.prediction_type"] = c.Prediction == Kohaku.Diffusion.Sampling.Prediction.V ? "v" : "epsilon",
         ["ss_max_grad_norm"] = c.MaxGradNorm.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_gradient_accumulation_steps"] = c.GradientAccumulation.ToString(System.Globalization.CultureInfo.InvariantCulture),
         ["ss_seed"] = c.Seed.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -30,14 +30,16 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
     private readonly ScalarType _computeType;
 
     public SdxlLokrTask(SdxlModels models, LokrNetwork network, ClipTokenizer tokenizer, IReadOnlyList<TrainSample> samples,
-        Func<long, ProcessedImage> loadImage, TrainConfig config, LatentCache? cache, Device device)
+        Func<long, ProcessedImage> loadImage, TrainConfig config, LatentCache? cache, Device device, IReadOnlyList<TrainSample>? heldOut = null)
     {
         if (samples.Count == 0) throw new ArgumentException("no training samples", nameof(samples));
+        heldOut ??= [];
         _models = models;
         _network = network;
         _tokenizer = tokenizer;
         _conditioner = new SdxlConditioner(models);
-        _samples = samples;
+        // Held-out samples follow the trained ones, so no bucket of Buckets reaches them.
+        _samples = [.. samples, .. heldOut];
         _loadImage = loadImage;
         _config = config;
         _augmenter = config.CaptionAugmenter();
@@ -46,12 +48,16 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         models.Unet.GradientCheckpointing = config.GradientCheckpointing;
         Device = device;
         Buckets = TrainSample.GroupByBucket(samples);
+        ValidationBatches = TrainSample.GroupByBucket(heldOut)
+            .SelectMany((bucket, b) => bucket.Chunk(config.BatchSize).Select(chunk => new SampleBatch(b, chunk.Select(i => i + samples.Count).ToArray())))
+            .ToList();
         TrainableGroups = Groups(network);
     }
 
     public Device Device { get; }
     public IReadOnlyList<TrainableGroup> TrainableGroups { get; }
     public IReadOnlyList<IReadOnlyList<int>> Buckets { get; }
+    public IReadOnlyList<SampleBatch> ValidationBatches { get; }
 
     public Tensor Latents(SampleBatch batch, IReadOnlyList<Generator> rngs)
     {
@@ -72,10 +78,16 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
     internal List<string> Captions(SampleBatch batch, long microStep) =>
         batch.Samples.Select((s, k) => _augmenter.Augment(_samples[s].Caption, _config.Seed, microStep, k)).ToList();
 
-    public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep)
+    public Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep) =>
+        Predict(noisyLatents, timesteps, batch, Captions(batch, microStep));
+
+    public Tensor PredictHeldOut(Tensor noisyLatents, Tensor timesteps, SampleBatch batch) =>
+        Predict(noisyLatents, timesteps, batch, batch.Samples.Select(i => _samples[i].Caption).ToList());
+
+    private Tensor Predict(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, List<string> captions)
     {
         using var scope = NewDisposeScope();
-        var ids = Captions(batch, microStep).Select(c => PromptIds.Encode(_tokenizer, c)).ToList();
+        var ids = captions.Select(c => PromptIds.Encode(_tokenizer, c)).ToList();
         var ids1 = stack(ids.Select(p => tensor(p.Te1)).ToArray()).to(Device);
         var ids2 = stack(ids.Select(p => tensor(p.Te2)).ToArray()).to(Device);
         Tensor context, pooled;

@@ -7,14 +7,17 @@ namespace Kohaku.Training.Lokr;
 
 // The files a LoKr training run reads and writes. Defaults follow the fixed stage-output names
 // under workDir: base.safetensors, buckets.json, captions.jsonl in; latents/, train/ and
-// lokr.safetensors out. ImageFolders are the bucket stage's (already resolved) image folders.
+// lokr.safetensors (and lokr-ema.safetensors) out. ImageFolders are the bucket stage's (already resolved) image folders.
 public sealed record TrainPaths(string BaseCheckpoint, string TokenizerDir, string BucketsJson, string CaptionsJsonl, IReadOnlyList<string> ImageFolders, string WorkDir)
 {
     public const string LokrFileName = "lokr.safetensors";
+    public const string LokrEmaFileName = "lokr-ema.safetensors";
 
     public string TrainDir => Path.Combine(WorkDir, "train");
     public string LatentDir => Path.Combine(WorkDir, "latents");
     public string LokrOutput => Path.Combine(WorkDir, LokrFileName);
+    // The same adapters with the EMA weights (train.ema), beside the raw file as SimpleTuner keeps it.
+    public string LokrEmaOutput => Path.Combine(WorkDir, LokrEmaFileName);
 
     public static TrainPaths ForWorkDir(string workDir, string tokenizerDir, IReadOnlyList<string> imageFolders) => new(
         Path.Combine(workDir, "base.safetensors"),

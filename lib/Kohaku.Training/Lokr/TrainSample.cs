@@ -1,5 +1,7 @@
+using Kohaku.Data;
 using Kohaku.Data.Images;
 using Kohaku.Diffusion.Sdxl;
+using Kohaku.Training.Config;
 
 namespace Kohaku.Training.Lokr;
 
@@ -33,4 +35,32 @@ public sealed record TrainSample(long Id, string Caption, BucketAssignment Bucke
             warning?.Invoke($"{missing.Count} bucketed image(s) have no caption and are left out (first: {string.Join(", ", missing.Take(5))})");
         return samples;
     }
+
+    // The validation split: the posts of train.validationIds, or validationCount posts picked by
+    // validationSeed (those with the lowest keys SeedMix gives their ids), so the pick depends neither
+    // on the run's seed nor on the order of buckets.json, and a growing dataset keeps its earlier picks
+    // where they are still drawn first.
+    public static (IReadOnlyList<TrainSample> Train, IReadOnlyList<TrainSample> HeldOut) HoldOut(IReadOnlyList<TrainSample> samples, TrainConfig config)
+    {
+        if (!config.Validates) return (samples, []);
+        HashSet<long> held;
+        if (config.ValidationIds.Count > 0)
+        {
+            var known = samples.Select(s => s.Id).ToHashSet();
+            var missing = config.ValidationIds.Where(id => !known.Contains(id)).ToList();
+            if (missing.Count > 0)
+                throw new ArgumentException($"train.validationIds: post {missing[0]}{(missing.Count > 1 ? $" (and {missing.Count - 1} more)" : "")} is not among the {samples.Count} bucketed, captioned images");
+            held = config.ValidationIds.ToHashSet();
+        }
+        else
+        {
+            held = samples.OrderBy(s => SeedMix.Of(unchecked((ulong)config.ValidationSeed), HoldOutStream, unchecked((ulong)s.Id))).ThenBy(s => s.Id)
+                .Take(config.ValidationCount).Select(s => s.Id).ToHashSet();
+        }
+        if (held.Count >= samples.Count)
+            throw new ArgumentException($"train.validationCount: holding out {held.Count} of {samples.Count} images leaves none to train on");
+        return (samples.Where(s => !held.Contains(s.Id)).ToList(), samples.Where(s => held.Contains(s.Id)).ToList());
+    }
+
+    private const ulong HoldOutStream = 0x686F6C64_6F757400;
 }

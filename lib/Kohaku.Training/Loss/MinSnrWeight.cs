@@ -4,21 +4,22 @@ using static TorchSharp.torch;
 
 namespace Kohaku.Training.Loss;
 
-// Min-SNR-γ loss weights for ε-prediction (kohya-sdxl.md §4): w(t) = min(SNR(t), γ) / SNR(t).
-// Low-noise timesteps (huge SNR) are damped so they stop dominating the gradient; t ≥ 147 keeps
-// weight 1 at γ = 5. The table is built once from the shared noise schedule.
+// Min-SNR-γ loss weights (kohya-sdxl.md §4, research-trainer.md §3): ε-prediction
+// w(t) = min(SNR(t), γ) / SNR(t); v-prediction, as kohya's apply_snr_weight, min(SNR(t), γ) / (SNR(t) + 1)
+// (= ᾱ_t where SNR < γ). Low-noise timesteps (huge SNR) are damped so they stop dominating the
+// gradient; for ε t ≥ 147 keeps weight 1 at γ = 5. The table is built once from the given schedule.
 public sealed class MinSnrWeight
 {
     private readonly float[] _weights;
 
-    public MinSnrWeight(NoiseSchedule schedule, double gamma)
+    public MinSnrWeight(NoiseSchedule schedule, double gamma, Prediction prediction = Prediction.Epsilon)
     {
         if (!(gamma > 0)) throw new ArgumentOutOfRangeException(nameof(gamma), gamma, "min-SNR gamma must be > 0");
         _weights = new float[schedule.Steps];
         for (var t = 0; t < schedule.Steps; t++)
         {
             var snr = schedule.Snr(t);
-            _weights[t] = (float)(Math.Min(snr, gamma) / snr);
+            _weights[t] = (float)(Math.Min(snr, gamma) / (prediction == Prediction.V ? snr + 1 : snr));
         }
     }
 

@@ -20,7 +20,8 @@ namespace Kohaku.Training.Trainer;
 // over the communicator's ranks. One optimizer step reads the next GradientAccumulation × ranks
 // batches of the sampler (fewer at an epoch's end); rank r trains the r-th run of GradientAccumulation
 // of them. Per micro-batch: latents, noise (+offset), t ~ U{0..999}, x_t = √ᾱ·x0 + √(1−ᾱ)·ε,
-// ε-prediction, fp32 MSE with min-SNR weights, backward of loss × scale / micro-batches per step.
+// ε- or v-prediction, fp32 MSE with min-SNR weights (Loss/DiffusionObjective), backward of
+// loss × scale / micro-batches per step.
 // At the window's end the gradients are summed over ranks, unscaled, checked (skip on inf/NaN with
 // the schedule held), clipped to MaxGradNorm, and every rank applies the same optimizer step.
 // Each sample's randomness comes from a generator keyed by (seed, step, its place in the step's
@@ -29,7 +30,6 @@ public sealed class DiffusionTrainer
 {
     private readonly TrainConfig _config;
     private readonly IDiffusionTask _task;
-    private readonly NoiseSchedule _schedule = NoiseSchedule.ScaledLinear();
     private readonly Schedule.TimestepSampler _timesteps;
 
     public DiffusionTrainer(TrainConfig config, IDiffusionTask task, string trainDir, ICommunicator? communicator = null)
@@ -71,6 +71,8 @@ public sealed class DiffusionTrainer
 
     private bool IsWriter => Communicator.Rank == 0;
 
+    private string Objective => _config.Prediction == Prediction.Epsilon ? TrainState.EpsilonObjective : _config.ZeroTerminalSnr ? "v+ztsnr" : "v";
+
     public bool LossScalingEnabled => ResolvePrecision(_config.Precision, _task.Device) == TrainPrecision.Fp16;
 
     public static TrainPrecision ResolvePrecision(TrainPrecision precision, Device device) =>
@@ -92,6 +94,7 @@ public sealed class DiffusionTrainer
             var window = NextWindow(batches);
             var micro = RunMicroBatches(run, state, window, watch);
             var end = EndWindow(run, state, micro, cancel);
+            run.Ema?.Update(state.Step + 1);
             stop = end.StopRequested;
             var meanLoss = end.LossSum / end.MicroBatches;
             var streak = double.IsFinite(meanLoss) ? 0 : state.ConsecutiveNonFinite + 1;
@@ -104,8 +107,9 @@ public sealed class DiffusionTrainer
                 ConsecutiveNonFinite = streak,
             };
             var seconds = watch.Elapsed.TotalSeconds;
+            var validation = ValidationDue(state.Step) ? Validate(run) : (double?)null;
             var step = new TrainStep(state.Step, TotalSteps, window[^1].Position.Epoch, meanLoss, end.LearningRates, end.LossScale, end.GradNorm,
-                end.Images / seconds, end.Skipped, micro.Timings with { Optimizer = seconds - micro.Timings.Data - micro.Timings.Forward - micro.Timings.Backward });
+                end.Images / seconds, end.Skipped, micro.Timings with { Optimizer = seconds - micro.Timings.Data - micro.Timings.Forward - micro.Timings.Backward }, validation);
             if (IsWriter)
             {
                 run.Metrics.Append(step);
@@ -121,13 +125,60 @@ public sealed class DiffusionTrainer
             if (due || state.Step == TotalSteps || stop)
                 lastCheckpoint = SaveCheckpoint(run, state);
             if (IsWriter && _config.SampleEverySteps > 0 && state.Step % _config.SampleEverySteps == 0 && _task is IPreviewTask previews)
-                previews.WritePreviews(state.Step, PreviewDir);
+                WritePreviews(run, previews, state.Step);
         }
-        return new TrainResult(state.Step, TotalSteps, lastCheckpoint, run.Scaler.SkippedSteps);
+        return new TrainResult(state.Step, TotalSteps, lastCheckpoint, run.Scaler.SkippedSteps, run.TakeEma());
     }
 
+    // Previews from the EMA weights when there are some and train.emaPreviews asks for them
+    // (OneTrainer samples from EMA too); also into TensorBoard's image tab.
+    private void WritePreviews(Session run, IPreviewTask previews, long step)
+    {
+        IReadOnlyList<string> written;
+        using (_config.EmaPreviews ? run.Ema?.SwappedIn() : null)
+            written = previews.WritePreviews(step, PreviewDir);
+        run.TensorBoard?.AppendImages(step, written);
+    }
+
+    // Validation runs on the configured steps and the last one, never on a stop in between: a
+    // stopped and resumed run then logs exactly the validation points of an uninterrupted one.
+    private bool ValidationDue(long step) =>
+        _task.ValidationBatches.Count > 0 && (step == TotalSteps || (_config.ValidationEverySteps > 0 && step % _config.ValidationEverySteps == 0));
+
+    // The mean loss of every held-out sample at every validation timestep, under no_grad. Each
+    // (batch, timestep) draws latents and noise from generators keyed by validationSeed, its place
+    // and the timestep's index only, so every evaluation of every run sees the same inputs. The
+    // batches are dealt round-robin over ranks and the sums reduced.
+    private double Validate(Session run)
+    {
+        using var noGrad = no_grad();
+        var batches = _task.ValidationBatches;
+        var timesteps = _config.ValidationTimesteps;
+        double sum = 0, count = 0;
+        for (var b = Communicator.Rank; b < batches.Count; b += Communicator.Size)
+        {
+            var batch = batches[b];
+            for (var i = 0; i < timesteps.Count; i++)
+            {
+                using var scope = NewDisposeScope();
+                var seeds = batch.Samples.Select((_, k) => SeedMix.Of(unchecked((ulong)_config.ValidationSeed), ValidationStream + (ulong)i, (ulong)(b * _config.BatchSize + k))).ToArray();
+                var t = timesteps[i];
+                var (latents, noise, ts) = Draw(seeds, batch, _ => tensor(new long[] { t }));
+                var loss = run.Objective.Loss(latents, noise, ts, noisy => _task.PredictHeldOut(noisy, ts, batch));
+                sum += loss.item<float>() * (double)batch.Samples.Count;
+                count += batch.Samples.Count;
+            }
+        }
+        double[] total = [sum, count];
+        Communicator.AllReduce(total, ReduceOp.Sum);
+        return total[0] / total[1];
+    }
+
+    // Keeps validation generators apart from training's (seed, step, place) keys.
+    private const ulong ValidationStream = 0x76616C69_64000000;
+
     // What one run holds from start to end: the trained parameters, optimizer, loss scaler, metrics,
-    // the gradient exchange, the noise schedule on the device and the batch stream.
+    // the gradient exchange, the objective (its schedule tables on the device) and the batch stream.
     private sealed class Session : IDisposable
     {
         public Session(DiffusionTrainer trainer)
@@ -144,10 +195,9 @@ public sealed class DiffusionTrainer
             TensorBoard = config.TensorBoard && trainer.IsWriter ? new TensorBoardLog(trainer.TensorBoardDir) : null;
             Warmup = new WarmupConstantSchedule(config.WarmupSteps);
             Reducer = trainer.Communicator.Size > 1 ? new GradientAllReduce(trainer.Communicator, Parameters) : null;
-            MinSnr = config.MinSnrGamma > 0 ? new MinSnrWeight(trainer._schedule, config.MinSnrGamma) : null;
-            var alphas = trainer._schedule.AlphasCumprod;
-            SqrtAlpha = tensor(alphas.Select(a => (float)Math.Sqrt(a)).ToArray(), device: trainer._task.Device).DetachFromDisposeScope();
-            SqrtOneMinusAlpha = tensor(alphas.Select(a => (float)Math.Sqrt(1 - a)).ToArray(), device: trainer._task.Device).DetachFromDisposeScope();
+            Objective = new DiffusionObjective(config, trainer._task.Device);
+            // Rank 0 alone writes checkpoints, previews and files, so it alone keeps the average.
+            Ema = config.Ema && trainer.IsWriter ? new EmaWeights(Keyed, config.EmaDecay, config.EmaStartStep) : null;
         }
 
         public List<OptimizerGroup> Groups { get; }
@@ -159,17 +209,24 @@ public sealed class DiffusionTrainer
         public TensorBoardLog? TensorBoard { get; }
         public WarmupConstantSchedule Warmup { get; }
         public GradientAllReduce? Reducer { get; }
-        public MinSnrWeight? MinSnr { get; }
-        public Tensor SqrtAlpha { get; }
-        public Tensor SqrtOneMinusAlpha { get; }
+        public DiffusionObjective Objective { get; }
+        public EmaWeights? Ema { get; private set; }
+
+        // The average outlives the run for the caller (the EMA LoKr file); disposed here otherwise.
+        public EmaWeights? TakeEma()
+        {
+            var ema = Ema;
+            Ema = null;
+            return ema;
+        }
 
         public void Dispose()
         {
             Optimizer.Dispose();
             Reducer?.Dispose();
             TensorBoard?.Dispose();
-            SqrtAlpha.Dispose();
-            SqrtOneMinusAlpha.Dispose();
+            Objective.Dispose();
+            Ema?.Dispose();
         }
     }
 
@@ -186,7 +243,7 @@ public sealed class DiffusionTrainer
                 foreach (var events in Directory.GetFiles(TensorBoardDir, "events.out.tfevents.*")) File.Delete(events);
             if (earlier.Count > 0) Log?.Invoke($"train: --overwrite: removed {earlier.Count} checkpoint(s) of an earlier run from {CheckpointDir} and its metrics");
         }
-        return TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save());
+        return TrainState.Start(_config.Seed, _config.BatchSize, MicroBatchesPerStep, _config.Optimizer.ToString(), run.Scaler.Save(), Objective);
     }
 
     // The newest readable checkpoint, and its path; a damaged newer one is skipped with a note, never deleted.
@@ -255,10 +312,7 @@ public sealed class DiffusionTrainer
             var t0 = watch.Elapsed.TotalSeconds;
             var (latents, noise, timesteps) = DrawInputs(state.Step, g, batch);
             var t1 = watch.Elapsed.TotalSeconds;
-            var noisy = (latents * run.SqrtAlpha.index_select(0, timesteps).view(-1, 1, 1, 1))
-                .Plus(noise * run.SqrtOneMinusAlpha.index_select(0, timesteps).view(-1, 1, 1, 1));
-            var prediction = _task.PredictNoise(noisy, timesteps, batch, state.Step * MicroBatchesPerStep + g);
-            var loss = DiffusionLoss.Compute(prediction, noise, run.MinSnr?.For(timesteps));
+            var loss = run.Objective.Loss(latents, noise, timesteps, noisy => _task.PredictNoise(noisy, timesteps, batch, state.Step * MicroBatchesPerStep + g));
             lossSum += loss.item<float>();
             var t2 = watch.Elapsed.TotalSeconds;
             run.Scaler.ScaleLoss(loss).DividedBy(MicroBatchesPerStep).backward();
@@ -277,9 +331,12 @@ public sealed class DiffusionTrainer
 
     // Sample k of micro-batch g draws, from its own generator and in this order, its latent
     // (a posterior sample when not cached), its noise, its noise offset and its timestep.
-    private (Tensor Latents, Tensor Noise, Tensor Timesteps) DrawInputs(long step, int g, SampleBatch batch)
+    private (Tensor Latents, Tensor Noise, Tensor Timesteps) DrawInputs(long step, int g, SampleBatch batch) =>
+        Draw(batch.Samples.Select((_, k) => SeedMix.Of(unchecked((ulong)_config.Seed), unchecked((ulong)step), (ulong)(g * _config.BatchSize + k))).ToArray(), batch, _timesteps.Draw);
+
+    private (Tensor Latents, Tensor Noise, Tensor Timesteps) Draw(ulong[] seeds, SampleBatch batch, Func<Generator, Tensor> timestep)
     {
-        var rngs = batch.Samples.Select((_, k) => new Generator(SeedMix.Of(unchecked((ulong)_config.Seed), unchecked((ulong)step), (ulong)(g * _config.BatchSize + k)))).ToArray();
+        var rngs = seeds.Select(s => new Generator(s)).ToArray();
         try
         {
             var latents = _task.Latents(batch, rngs);
@@ -290,7 +347,7 @@ public sealed class DiffusionTrainer
                 var n = randn(sample, generator: rng);
                 return _config.NoiseOffset > 0 ? n.Plus(randn([1, sample[1], 1, 1], generator: rng).Times(_config.NoiseOffset)) : n;
             }).ToArray()).to(_task.Device);
-            var timesteps = cat(rngs.Select(_timesteps.Draw).ToArray()).to(_task.Device);
+            var timesteps = cat(rngs.Select(timestep).ToArray()).to(_task.Device);
             return (latents, noise, timesteps);
         }
         finally
@@ -373,6 +430,7 @@ public sealed class DiffusionTrainer
         using var scope = NewDisposeScope();
         var tensors = run.Keyed.Select(kp => new KeyValuePair<string, Tensor>("param." + kp.Key, kp.Parameter.detach()))
             .Concat(run.Optimizer.StateTensors().Select(kv => new KeyValuePair<string, Tensor>("optim." + kv.Key, kv.Value)))
+            .Concat(run.Ema?.StateTensors().Select(kv => new KeyValuePair<string, Tensor>("ema." + kv.Key, kv.Value)) ?? [])
             .ToList();
         var path = TrainCheckpoint.Write(CheckpointDir, state with { WorldSize = Communicator.Size }, tensors, BeforeCheckpointTensor);
         TrainCheckpoint.Prune(CheckpointDir, _config.KeepCheckpoints);
@@ -392,6 +450,7 @@ public sealed class DiffusionTrainer
             mismatches.Add($"micro-batches per optimizer step {s.GradientAccumulation} (gradientAccumulation × ranks) ≠ {_config.GradientAccumulation} × {Communicator.Size}{fits}");
         }
         if (s.Optimizer != _config.Optimizer.ToString()) mismatches.Add($"optimizer {s.Optimizer} ≠ {_config.Optimizer}");
+        if (s.Objective != Objective) mismatches.Add($"objective {s.Objective} ≠ {Objective} (train.prediction, train.zeroTerminalSnr)");
         if (mismatches.Count > 0) throw new InvalidDataException($"{path}: cannot resume with a different train config: {string.Join(", ", mismatches)}");
         using (no_grad())
         {
@@ -403,6 +462,7 @@ public sealed class DiffusionTrainer
             }
         }
         run.Optimizer.LoadState(checkpoint.WithPrefix("optim."));
+        run.Ema?.Load(key => checkpoint.Tensors.GetValueOrDefault("ema." + key), path);
         run.Scaler.Restore(s.Scaler);
         return s;
     }
@@ -415,4 +475,5 @@ public sealed class DiffusionTrainer
     }
 }
 
-public sealed record TrainResult(long Steps, long TotalSteps, string? LastCheckpoint, long SkippedSteps);
+// Ema: the trained weights' moving average when train.ema is on (rank 0); the caller disposes it.
+public sealed record TrainResult(long Steps, long TotalSteps, string? LastCheckpoint, long SkippedSteps, EmaWeights? Ema = null);

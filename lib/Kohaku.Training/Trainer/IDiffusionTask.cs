@@ -27,10 +27,12 @@ public interface IDiffusionTask
     // uses rngs[k] (that sample's own generator, so it does not depend on which rank draws it).
     Tensor Latents(SampleBatch batch, IReadOnlyList<Generator> rngs);
 
-    // ε prediction (any float dtype) for x_t at integer timesteps [B]. microStep (the micro-batch's
-    // place in the run over all ranks: step × micro-batches per step + its index in the step)
-    // seeds this fetch's caption shuffle and tag dropout (CaptionAugmenter.Augment(caption, seed,
-    // microStep, indexInBatch)), so neither the rank count nor a resume changes them.
+    // The model output (any float dtype) for x_t at integer timesteps [B]: ε, or v when
+    // train.prediction is v (the name predates v-prediction; DiffusionObjective picks the target).
+    // microStep (the micro-batch's place in the run over all ranks: step × micro-batches per step +
+    // its index in the step) seeds this fetch's caption shuffle and tag dropout
+    // (CaptionAugmenter.Augment(caption, seed, microStep, indexInBatch)), so neither the rank count
+    // nor a resume changes them.
     Tensor PredictNoise(Tensor noisyLatents, Tensor timesteps, SampleBatch batch, long microStep);
 
     // Around one optimizer step's micro-batches (the trainable parameters do not change in between):
@@ -40,6 +42,14 @@ public interface IDiffusionTask
     void BeginAccumulation() { }
 
     void EndAccumulation() { }
+
+    // Held-out batches for the validation loss: samples that are in no bucket of Buckets, so never
+    // trained on. None by default.
+    IReadOnlyList<SampleBatch> ValidationBatches => [];
+
+    // The model output for a held-out batch: captions as written, without the per-step shuffle and
+    // dropout, so each evaluation sees the same conditioning.
+    Tensor PredictHeldOut(Tensor noisyLatents, Tensor timesteps, SampleBatch batch) => PredictNoise(noisyLatents, timesteps, batch, 0);
 }
 
 // Optional: a task that can render preview images from its current weights.

@@ -25,8 +25,40 @@ public sealed class TensorBoardLog(string directory) : IDisposable
         Add("train/grad_norm", step.GradNorm);
         Add("train/loss_scale", step.LossScale);
         Add("train/images_per_second", step.ImagesPerSecond);
+        if (step.ValidationLoss is { } validation) Add("validation/loss", validation);
         Write(new Event { WallTime = Seconds(DateTimeOffset.UtcNow), Step = step.Step, Summary = summary });
         _file!.Flush(flushToDisk: false);
+    }
+
+    // Preview PNGs as TensorBoard image summaries (its Images tab), tagged preview/<prompt index>;
+    // the PNG goes in unchanged, its size read from the IHDR chunk.
+    public void AppendImages(long step, IReadOnlyList<string> pngPaths)
+    {
+        if (pngPaths.Count == 0) return;
+        if (_file is null) Open();
+        var summary = new Summary();
+        for (var i = 0; i < pngPaths.Count; i++)
+        {
+            var png = File.ReadAllBytes(pngPaths[i]);
+            var (width, height, colorspace) = PngSize(png, pngPaths[i]);
+            summary.Value.Add(new Summary.Types.Value
+            {
+                Tag = $"preview/{i}",
+                Image = new Summary.Types.Image { Width = width, Height = height, Colorspace = colorspace, EncodedImageString = ByteString.CopyFrom(png) },
+            });
+        }
+        Write(new Event { WallTime = Seconds(DateTimeOffset.UtcNow), Step = step, Summary = summary });
+        _file!.Flush(flushToDisk: false);
+    }
+
+    // Width, height and TensorBoard's colorspace (1 gray, 2 gray+alpha, 3 RGB, 4 RGBA) from a PNG header.
+    internal static (int Width, int Height, int Colorspace) PngSize(byte[] png, string path)
+    {
+        ReadOnlySpan<byte> signature = [0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A];
+        if (png.Length < 26 || !png.AsSpan(0, 8).SequenceEqual(signature) || !png.AsSpan(12, 4).SequenceEqual("IHDR"u8))
+            throw new InvalidDataException($"{path}: not a PNG file");
+        var colorspace = png[25] switch { 0 => 1, 4 => 2, 2 => 3, 6 => 4, _ => 3 };
+        return (BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20)), colorspace);
     }
 
     public void Dispose() => _file?.Dispose();

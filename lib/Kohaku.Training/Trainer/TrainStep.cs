@@ -1,7 +1,8 @@
 namespace Kohaku.Training.Trainer;
 
 // One optimizer step as reported to StepCompleted and written to train/metrics.jsonl.
-// Loss is the undivided mean of the step's micro-batch losses (kohya logs the same).
+// Loss is the undivided mean of the step's micro-batch losses (kohya logs the same); ValidationLoss
+// is set on the steps the held-out images were evaluated (train.validationEverySteps), else left out.
 public sealed record TrainStep(
     long Step,
     long TotalSteps,
@@ -12,7 +13,9 @@ public sealed record TrainStep(
     double GradNorm,
     double ImagesPerSecond,
     bool Skipped,
-    StepTimings Timings);
+    StepTimings Timings,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    double? ValidationLoss = null);
 
 // Wall seconds of one optimizer step by phase (summed over its micro-batches).
 public sealed record StepTimings(double Data, double Forward, double Backward, double Optimizer)

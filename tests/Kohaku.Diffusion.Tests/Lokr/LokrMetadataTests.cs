@@ -138,8 +138,8 @@ public sealed class LokrMetadataTests
     }
 
     [Theory]
-    [InlineData("use_fnmatch = false", "use_fnmatch = true")]
-    [InlineData("text_encoder_target_name = []", "text_encoder_target_name = ['text_model.*']")]
+    [InlineData("use_fnmatch = false", "use_fnmatch = false\nlora_prefix = 'lycoris'")]
+    [InlineData("algo = 'lokr'\nfactor = 2", "algo = 'loha'\nfactor = 2")]
     [InlineData("factor = 4", "factor = 4\nrank_dropout = 0.1")]
     public void TomlRead_UnsupportedSettings_Throw(string line, string replacement)
     {

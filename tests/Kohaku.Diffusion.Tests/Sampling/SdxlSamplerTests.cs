@@ -46,6 +46,20 @@ public sealed class SdxlSamplerTests
         Assert.False(allclose(zeroUncond, withNegative));
     }
 
+    // v-prediction and the zero-terminal ladder (σ_0 ≈ 4096) reach finite latents with both samplers.
+    [Theory]
+    [InlineData(SamplerKind.Euler)]
+    [InlineData(SamplerKind.Ddim)]
+    public void GenerateLatents_VPredictionZeroTerminalSnr_FiniteAndDiffersFromEpsilon(SamplerKind sampler)
+    {
+        var models = TinyModels.Seed1234;
+        var settings = new SampleSettings(Width: 64, Height: 64, Steps: 2, Seed: 7, Sampler: sampler);
+        using var eps = SdxlSampler.GenerateLatents(models, Prompt, null, settings);
+        using var v = SdxlSampler.GenerateLatents(models, Prompt, null, settings with { Prediction = Prediction.V, ZeroTerminalSnr = true });
+        Assert.True(v.isfinite().all().item<bool>());
+        Assert.False(allclose(eps, v));
+    }
+
     [Fact]
     public void Generate_BadSize_ThrowsNamingField()
     {

@@ -27,6 +27,8 @@ public sealed class BadInputTests
         { "a zero-byte checkpoint to restore", ["restore-embeddings", "--from", "{dir}/empty.safetensors", "--into", "{dir}/empty.safetensors", "--out", "{dir}/restored.safetensors"] },
         { "a zero-byte base to bake", ["bake", "--base", "{dir}/empty.safetensors", "--lokr", "{dir}/empty.safetensors", "--out", "{dir}/baked.safetensors"] },
         { "an unknown LoKr preset", ["lokr", "plan", "--arch", "tiny", "--preset", "nonsense"] },
+        { "a LoKr preset file with an unknown key", ["lokr", "plan", "--arch", "tiny", "--preset", "{dir}/typo.toml"] },
+        { "a missing LoKr preset file", ["lokr", "plan", "--arch", "tiny", "--preset", "{dir}/missing.toml"] },
         { "a checkpoint path under a file", ["tiny-checkpoint", "--out", "{dir}/text.db/tiny.safetensors"] },
         { "a zero-byte checkpoint to generate from", ["generate", "--checkpoint", "{dir}/empty.safetensors", "--tokenizer", "{dir}", "--prompt", "1girl", "--out", "{dir}/x.png"] },
     };
@@ -44,6 +46,7 @@ public sealed class BadInputTests
         File.WriteAllText(Path.Combine(temp.Path, "null.json"), "null");
         File.WriteAllText(Path.Combine(temp.Path, "typo.json"), """{ "trian": { "maxSteps": 5 } }""");
         File.WriteAllText(Path.Combine(temp.Path, "words.txt"), "one\ntwo\n");
+        File.WriteAllText(Path.Combine(temp.Path, "typo.toml"), "unet_target_modules = ['ResnetBlock2D']\n");
         var sample = Path.Combine(TestPaths.RepoRoot, "data", "sample", "danbooru.db");
         var error = new StringWriter();
         var previous = Console.Error;

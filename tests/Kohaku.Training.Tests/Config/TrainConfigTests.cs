@@ -26,13 +26,16 @@ public class TrainConfigTests
         var dir = Directory.CreateTempSubdirectory("kohaku-config-").FullName;
         try
         {
-            var train = new TrainConfig { Processes = 1, GradientAccumulation = 3, SamplePrompts = ["a", "b"], Precision = TrainPrecision.Bf16, Tokenizer = "/abs/tok" };
+            var train = new TrainConfig { Processes = 1, GradientAccumulation = 3, SamplePrompts = ["a", "b"], Precision = TrainPrecision.Bf16, Tokenizer = "/abs/tok", ValidationIds = [5, 9], ValidationTimesteps = [300] };
             var lokr = new Kohaku.Diffusion.Lokr.LokrConfig { Factor = 4, SaveDtype = "bf16" };
             var path = Path.Combine(dir, "run.json");
             File.WriteAllText(path, System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object> { ["train"] = train, ["lokr"] = lokr }, RunFile.Json));
             var back = RunFile.LoadSection<TrainConfig>(path, "train");
-            Assert.Equal(train with { SamplePrompts = back.SamplePrompts }, back);
+            // Lists compare by reference in a record's Equals: swapped in, then compared by value.
+            Assert.Equal(train with { SamplePrompts = back.SamplePrompts, ValidationIds = back.ValidationIds, ValidationTimesteps = back.ValidationTimesteps }, back);
             Assert.Equal(train.SamplePrompts, back.SamplePrompts);
+            Assert.Equal(train.ValidationIds, back.ValidationIds);
+            Assert.Equal(train.ValidationTimesteps, back.ValidationTimesteps);
             Assert.Equal(lokr, RunFile.LoadSection<Kohaku.Diffusion.Lokr.LokrConfig>(path, "lokr"));
         }
         finally { Directory.Delete(dir, recursive: true); }

@@ -1,4 +1,5 @@
 using Kohaku.Training.Config;
+using Kohaku.Training.Lokr;
 using Kohaku.Training.Trainer;
 using static TorchSharp.torch;
 
@@ -30,6 +31,29 @@ public class SdxlLokrTaskTests(TinySdxlFixture fx) : IClassFixture<TinySdxlFixtu
         trainer.Run(resume: false);
         double first = losses.Take(10).Average(), last = losses.TakeLast(10).Average();
         Assert.True(last < 0.9 * first, $"first 10 steps {first:F4}, last 10 {last:F4}");
+    }
+
+    // A held-out post is in no training bucket, forms the validation batch, and is predicted with its
+    // caption as written: the same output as a task that neither shuffles nor drops tags.
+    [Fact]
+    public void HeldOut_ValidationId_LeavesTheBucketsAndIsPredictedWithItsCaptionAsWritten()
+    {
+        var config = Tiny with { ValidationIds = [3], CaptionTagDropout = 0.5 };
+        var (train, heldOut) = TrainSample.HoldOut(fx.Samples, config);
+        Assert.Equal([1L, 2, 4], train.Select(s => s.Id));
+        var task = fx.Task(config, train, heldOut);
+        Assert.Equal([0, 1, 2], task.Buckets.SelectMany(b => b).Order());
+        var batch = Assert.Single(task.ValidationBatches);
+        Assert.Equal([3], batch.Samples);
+
+        var plain = fx.Task(Tiny with { ShuffleCaption = false, CaptionTagDropout = 0 }, heldOut);
+        using var noGrad = no_grad();
+        using var gen = new Generator(2);
+        using var noisy = randn([1, 4, 12, 8], generator: gen);
+        using var t = tensor(new long[] { 500 });
+        using var expected = plain.PredictNoise(noisy, t, new Kohaku.Training.Data.SampleBatch(0, [0]), microStep: 17);
+        using var actual = task.PredictHeldOut(noisy, t, batch);
+        Assert.True(expected.Equals(actual));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ public sealed class TinySdxlFixture : IDisposable
 {
     public TinySdxlFixture() : this(ScalarType.Float32) { }
 
-    internal TinySdxlFixture(ScalarType baseType)
+    internal TinySdxlFixture(ScalarType baseType, LokrConfig? lokr = null)
     {
         Dir = Directory.CreateTempSubdirectory("kohaku-tiny-train-").FullName;
         var basePath = Path.Combine(Dir, "base.safetensors");
@@ -24,7 +24,7 @@ public sealed class TinySdxlFixture : IDisposable
         foreach (var (_, module) in Models.Components())
             foreach (var p in module.parameters()) p.requires_grad = false;
         manual_seed(3);
-        Network = LokrNetwork.Build(Models, new LokrConfig(), CPU, ScalarType.Float32);
+        Network = LokrNetwork.Build(Models, lokr ?? new LokrConfig(), CPU, ScalarType.Float32);
         var tok = RepositoryFolder("data", "sample", "tokenizer");
         Tokenizer = ClipTokenizer.FromFiles(Path.Combine(tok, "vocab.json"), Path.Combine(tok, "merges.txt"));
         Samples =
@@ -47,8 +47,8 @@ public sealed class TinySdxlFixture : IDisposable
     public Dictionary<long, float[]> Pixels { get; } = [];
     public int ImageLoads { get; private set; }
 
-    public SdxlLokrTask Task(TrainConfig config) =>
-        new(Models, Network, Tokenizer, Samples, LoadImage, config, new LatentCache(Path.Combine(Dir, "latents"), config.Seed), CPU);
+    public SdxlLokrTask Task(TrainConfig config, IReadOnlyList<TrainSample>? samples = null, IReadOnlyList<TrainSample>? heldOut = null) =>
+        new(Models, Network, Tokenizer, samples ?? Samples, LoadImage, config, new LatentCache(Path.Combine(Dir, "latents"), config.Seed), CPU, heldOut);
 
     private ProcessedImage LoadImage(long id)
     {

@@ -32,6 +32,25 @@ public class MinSnrWeightTests
         Assert.Equal([(float)Gamma5.At(0), (float)Gamma5.At(100), 1f], values);
     }
 
+    // research-trainer.md §3 table, "min-SNR v (kohya)": min(SNR, γ)/(SNR + 1), values from Python float64.
+    [Theory]
+    [InlineData(0, 0.004250000000000087)]
+    [InlineData(1, 0.00851986080774303)]
+    [InlineData(499, 0.27766965045646774)]
+    [InlineData(998, 0.004716698899875751)]
+    [InlineData(999, 0.00466009851307724)]
+    public void At_VPrediction_MatchesKohyaVWeights(int t, double expected) =>
+        Assert.Equal(expected, new MinSnrWeight(NoiseSchedule.ScaledLinear(), 5, Prediction.V).At(t), expected * 1e-6);
+
+    // Below γ the v weight is ᾱ itself.
+    [Fact]
+    public void At_VPredictionBelowGamma_IsAlphaCumprod()
+    {
+        var schedule = NoiseSchedule.ScaledLinear();
+        var v = new MinSnrWeight(schedule, 5, Prediction.V);
+        for (var t = 147; t < 1000; t++) Assert.Equal(schedule.AlphasCumprod[t], v.At(t), 1e-7);
+    }
+
     [Fact]
     public void Constructor_NonPositiveGamma_Throws() =>
         Assert.Throws<ArgumentOutOfRangeException>(() => new MinSnrWeight(NoiseSchedule.ScaledLinear(), 0));

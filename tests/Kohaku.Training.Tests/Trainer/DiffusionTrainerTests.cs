@@ -208,12 +208,158 @@ public class DiffusionTrainerTests : IDisposable
         Assert.Equal(MetricsLog.Read(Path.Combine(_dir, "a", "metrics.jsonl")).Select(s => s.Loss), MetricsLog.Read(Path.Combine(killedDir, "metrics.jsonl")).Select(s => s.Loss));
     }
 
+    // The research options in the same kill-and-resume test: EMA (restored from the checkpoint) and
+    // validation (every 2 steps) come out bit-identical to the uninterrupted run.
+    [Fact]
+    public void Run_KilledWithEmaAndValidationThenResumed_EndsBitIdentical()
+    {
+        var config = Small with { Ema = true, EmaDecay = 0.3, ValidationEverySteps = 2 };
+        using var reference = new DiffusionTrainer(config, new ToyDiffusionTask(heldOut: 3), Path.Combine(_dir, "a")).Run(resume: false).Ema!;
+
+        var killedDir = Path.Combine(_dir, "b");
+        var killed = new DiffusionTrainer(config, new ToyDiffusionTask(heldOut: 3), killedDir);
+        killed.BeforeCheckpointTensor = name =>
+        {
+            // The second checkpoint (step 6) dies among its EMA tensors.
+            if (name == "ema.mixer" && TrainCheckpoint.List(killed.CheckpointDir).Count == 1) throw new IOException("killed");
+        };
+        Assert.Throws<IOException>(() => killed.Run(resume: false));
+        Assert.Equal([3L], TrainCheckpoint.List(killed.CheckpointDir).Select(c => c.Step));
+
+        using var resumed = new DiffusionTrainer(config, new ToyDiffusionTask(heldOut: 3), killedDir).Run(resume: true).Ema!;
+        var expected = reference.StateTensors().ToDictionary();
+        foreach (var (key, value) in resumed.StateTensors())
+            Assert.True(expected[key].Equals(value), $"EMA of {key} differs after resume");
+        var (a, b) = (MetricsLog.Read(Path.Combine(_dir, "a", "metrics.jsonl")), MetricsLog.Read(Path.Combine(killedDir, "metrics.jsonl")));
+        Assert.Equal([2L, 4, 6, 8], a.Where(m => m.ValidationLoss is not null).Select(m => m.Step));
+        Assert.Equal(a.Select(m => (m.Loss, m.ValidationLoss)), b.Select(m => (m.Loss, m.ValidationLoss)));
+    }
+
+    // diffusers EMAModel.get_decay (update_after_step s, no warm-up): after step k, n = k − s − 1;
+    // n ≤ 0 copies the weights, else min(decay, (1 + n)/(10 + n)).
+    [Theory]
+    [InlineData(1, 0, 0.9999, 0.0)]
+    [InlineData(2, 0, 0.9999, 2.0 / 11)]
+    [InlineData(11, 0, 0.9999, 11.0 / 20)]
+    [InlineData(1000, 0, 0.9999, 1000.0 / 1009)]
+    [InlineData(100000, 0, 0.9999, 0.9999)]
+    [InlineData(5, 4, 0.9999, 0.0)]
+    [InlineData(6, 4, 0.9999, 2.0 / 11)]
+    [InlineData(50, 0, 0.5, 0.5)]
+    public void EmaDecay_IsTheDiffusersSchedule(long step, long startStep, double maxDecay, double expected) =>
+        Assert.Equal(expected, EmaWeights.Decay(step, maxDecay, startStep), 15);
+
+    // The average after each step recomputed in float64 from the weights the step left (decay capped
+    // at 0.3 from step 4 on); the previews at steps 4 and 8 are drawn with it and the raw weights are
+    // back afterwards: the run ends where one without previews ends, bit for bit.
+    [Fact]
+    public void Run_EmaOn_AveragesEveryStepAndPreviewsFromTheAverage()
+    {
+        var config = Small with { Ema = true, EmaDecay = 0.3, SampleEverySteps = 4 };
+        var task = new ToyDiffusionTask();
+        var expected = Doubles(task.Snapshot()["conv"]);
+        var atPreview = new List<double[]>();
+        var trainer = new DiffusionTrainer(config, task, _dir);
+        trainer.StepCompleted += s =>
+        {
+            var d = EmaWeights.Decay(s.Step, 0.3, 0);
+            expected = expected.Zip(Doubles(task.Snapshot()["conv"]), (e, p) => e + (1 - d) * (p - e)).ToArray();
+            if (s.Step % 4 == 0) atPreview.Add(expected);
+        };
+        using var ema = trainer.Run(resume: false).Ema!;
+
+        Assert.Equal(0.3, EmaWeights.Decay(4, 0.3, 0));
+        AssertClose(expected, Doubles(ema.StateTensors().ToDictionary()["conv"]));
+        Assert.Equal(2, task.PreviewWeights.Count);
+        for (var i = 0; i < 2; i++) AssertClose(atPreview[i], Doubles(task.PreviewWeights[i]));
+        var plain = new ToyDiffusionTask();
+        new DiffusionTrainer(config with { SampleEverySteps = 0 }, plain, Path.Combine(_dir, "plain")).Run(resume: false).Ema!.Dispose();
+        Assert.True(plain.Snapshot()["conv"].Equals(task.Snapshot()["conv"]), "the raw weights were not restored after an EMA preview");
+    }
+
+    // Held-out samples are evaluated on schedule (every 3 steps and the last), at every validation
+    // timestep, with the same noisy inputs each time and under any training seed; training never
+    // sees them, and holding them out changes nothing in training.
+    [Fact]
+    public void Run_Validation_EvaluatesHeldOutSamplesOnScheduleWithFixedInputs()
+    {
+        var config = Small with { ValidationEverySteps = 3, ValidationTimesteps = [100, 900] };
+        var task = new ToyDiffusionTask(heldOut: 3) { Record = true };
+        var trainer = new DiffusionTrainer(config, task, _dir);
+        trainer.Run(resume: false);
+        var metrics = MetricsLog.Read(trainer.MetricsPath);
+
+        Assert.Equal([3L, 6, 8], metrics.Where(m => m.ValidationLoss is not null).Select(m => m.Step));
+        Assert.All(metrics.Where(m => m.ValidationLoss is not null), m => Assert.True(m.ValidationLoss > 0 && double.IsFinite(m.ValidationLoss.Value)));
+        Assert.All(task.Seen, s => Assert.All(s.Samples, i => Assert.InRange(i, 0, 11)));
+        // Per evaluation: batches {12, 13} and {14} at t = 100 and 900.
+        Assert.Equal(12, task.SeenHeldOut.Count);
+        Assert.Equal([[12, 13], [12, 13], [14], [14]], task.SeenHeldOut.Take(4).Select(s => s.Samples.ToArray()));
+        Assert.Equal([[100L, 100], [900, 900], [100], [900]], task.SeenHeldOut.Take(4).Select(s => s.Timesteps.data<long>().ToArray()));
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.True(task.SeenHeldOut[i].Noisy.Equals(task.SeenHeldOut[i + 4].Noisy), $"call {i}: the second evaluation's inputs differ");
+            Assert.True(task.SeenHeldOut[i].Noisy.Equals(task.SeenHeldOut[i + 8].Noisy), $"call {i}: the third evaluation's inputs differ");
+        }
+
+        var otherSeed = new ToyDiffusionTask(heldOut: 3) { Record = true };
+        new DiffusionTrainer(config with { Seed = 7 }, otherSeed, Path.Combine(_dir, "seed7")).Run(resume: false);
+        Assert.True(task.SeenHeldOut[0].Noisy.Equals(otherSeed.SeenHeldOut[0].Noisy), "validation inputs depend on the training seed");
+
+        var none = new DiffusionTrainer(config, new ToyDiffusionTask(), Path.Combine(_dir, "none"));
+        none.Run(resume: false);
+        Assert.Equal(MetricsLog.Read(none.MetricsPath).Select(m => m.Loss), metrics.Select(m => m.Loss));
+    }
+
+    // Validation loss and previews in the event file: validation/loss equals the metrics line's value,
+    // and each preview is an image summary holding the PNG file as written, with its size and RGB.
+    [Fact]
+    public void Run_TensorBoardOn_WritesValidationLossAndPreviewImages()
+    {
+        var config = Small with { TensorBoard = true, ValidationEverySteps = 4, SampleEverySteps = 4 };
+        var trainer = new DiffusionTrainer(config, new ToyDiffusionTask(heldOut: 2), _dir);
+        trainer.Run(resume: false);
+        var events = ReadEvents(Assert.Single(Directory.GetFiles(trainer.TensorBoardDir, "events.out.tfevents.*")));
+        var metrics = MetricsLog.Read(trainer.MetricsPath);
+
+        var validation = events.Where(e => e.Summary?.Value.Any(v => v.Tag == "validation/loss") == true).ToList();
+        Assert.Equal([4L, 8], validation.Select(e => e.Step));
+        foreach (var e in validation)
+            Assert.Equal((float)metrics.Single(m => m.Step == e.Step).ValidationLoss!.Value, e.Summary.Value.Single(v => v.Tag == "validation/loss").SimpleValue);
+        var images = events.Where(e => e.Summary?.Value.Any(v => v.Image is not null) == true).ToList();
+        Assert.Equal([4L, 8], images.Select(e => e.Step));
+        foreach (var e in images)
+        {
+            var value = Assert.Single(e.Summary.Value);
+            Assert.Equal("preview/0", value.Tag);
+            Assert.Equal((3, 2, 3), (value.Image.Width, value.Image.Height, value.Image.Colorspace));
+            Assert.Equal(File.ReadAllBytes(Path.Combine(trainer.PreviewDir, $"toy-{e.Step}.png")), value.Image.EncodedImageString.ToByteArray());
+        }
+    }
+
+    private static double[] Doubles(TorchSharp.torch.Tensor t) => t.to(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray();
+
+    private static void AssertClose(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (var i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - actual[i]) <= 1e-6, $"[{i}]: expected {expected[i]:R}, got {actual[i]:R}");
+    }
+
     [Fact]
     public void Run_ResumeWithOtherBatchSize_RefusesNamingTheField()
     {
         new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir).Run(resume: false);
         var e = Assert.Throws<InvalidDataException>(() => new DiffusionTrainer(Small with { BatchSize = 3 }, new ToyDiffusionTask(), _dir).Run(resume: true));
         Assert.Contains("batchSize 2 ≠ 3", e.Message);
+    }
+
+    [Fact]
+    public void Run_ResumeUnderAnotherObjective_RefusesNamingBothFields()
+    {
+        new DiffusionTrainer(Small with { MaxSteps = 3 }, new ToyDiffusionTask(), _dir).Run(resume: false);
+        var v = Small with { Prediction = Kohaku.Diffusion.Sampling.Prediction.V, ZeroTerminalSnr = true };
+        var e = Assert.Throws<InvalidDataException>(() => new DiffusionTrainer(v, new ToyDiffusionTask(), _dir).Run(resume: true));
+        Assert.Contains("objective epsilon ≠ v+ztsnr (train.prediction, train.zeroTerminalSnr)", e.Message);
     }
 
     [Fact]
