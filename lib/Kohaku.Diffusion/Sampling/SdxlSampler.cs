@@ -73,12 +73,12 @@ public static class SdxlSampler
         var sigmas = settings.ZeroTerminalSnr ? SigmaSchedule.Trailing(schedule, settings.Steps) : SigmaSchedule.Leading(schedule, settings.Steps);
         // CFG combines the outputs as they come (ε or v): both are affine in x₀ for a fixed x, so the
         // guided denoised latent is the same either way.
-        var denoiser = VDenoiser.For(settings.Prediction, (x, t) =>
+        var denoiser = DiscreteDenoiser.Wrap((x, t) =>
         {
             // One UNet call for both branches: rows [uncond, cond].
             var output = models.Unet.call(cat([x, x], 0), cat([t, t], 0), batchContext, y).chunk(2, 0);
             return output[0].Plus((output[1] - output[0]).Times(settings.Cfg));
-        }, schedule);
+        }, schedule, settings.Prediction);
 
         var down = models.Config.Vae.DownscaleFactor;
         var shape = new long[] { 1, models.Config.Unet.InChannels, settings.Height / down, settings.Width / down };

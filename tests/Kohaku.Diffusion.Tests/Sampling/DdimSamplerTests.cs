@@ -43,7 +43,7 @@ public sealed class DdimSamplerTests
         Assert.Equal(1 - 0.00085, ddim.PrevAlphaCumprod(schedule.Sigmas, steps - 1), 1e-15);
     }
 
-    // A 12-step eta-0 run through EpsDenoiser on a timestep-dependent toy ε-model, against diffusers'
+    // A 12-step eta-0 run through DiscreteDenoiser on a timestep-dependent toy ε-model, against diffusers'
     // pipeline loop written out: latents = noise (init_noise_sigma 1), then per timestep
     // x₀ = (x − √(1−ᾱ_t)·ε)/√ᾱ_t, x = √ᾱ_prev·x₀ + √(1−ᾱ_prev)·ε, ᾱ_prev = ᾱ₀ after the last.
     [Fact]
@@ -56,7 +56,7 @@ public sealed class DdimSamplerTests
         static Tensor Eps(Tensor x, Tensor t) => tanh(x * 0.7f) * 0.6f + (t.to(ScalarType.Float32) / 1000f - 0.4f) * x.cos();
         var noise = randn([1, 16], generator: new Generator(21));
 
-        var denoiser = EpsDenoiser.Wrap(Eps, schedule);
+        var denoiser = DiscreteDenoiser.Wrap(Eps, schedule);
         var ours = new DdimSampler().Sample(denoiser, noise * (float)ladder.InitialScale, ladder.Sigmas);
 
         var ac = schedule.AlphasCumprod;

@@ -3,7 +3,7 @@ using static TorchSharp.torch;
 
 namespace Kohaku.Diffusion.Tests.Sampling;
 
-public sealed class VDenoiserTests
+public sealed class DiscreteDenoiserVTests
 {
     // k-diffusion's VDenoiser at σ_data 1: x·c_in in, x/(σ²+1) − v·σ/√(σ²+1) out.
     [Fact]
@@ -11,12 +11,12 @@ public sealed class VDenoiserTests
     {
         var schedule = NoiseSchedule.ScaledLinear();
         var (seenScale, seenT) = (0f, -1L);
-        var denoiser = VDenoiser.Wrap((x, t) =>
+        var denoiser = DiscreteDenoiser.Wrap((x, t) =>
         {
             seenScale = x[0, 0].item<float>();
             seenT = t[0].item<long>();
             return full_like(x, 0.25f);
-        }, schedule);
+        }, schedule, Prediction.V);
         var sigma = schedule.Sigma(500);
         using var scope = NewDisposeScope();
         var d = denoiser(full(2, 3, 2f), sigma);
@@ -42,12 +42,12 @@ public sealed class VDenoiserTests
         var eps = cos(arange(8, dtype: ScalarType.Float64)).reshape(1, 2, 2, 2);
         var xt = x0 * a + eps * b;
         var velocity = eps * a - x0 * b;
-        var denoiser = VDenoiser.Wrap((x, step) =>
+        var denoiser = DiscreteDenoiser.Wrap((x, step) =>
         {
             Assert.Equal(t, step[0].item<long>());
             Assert.True(allclose(x, xt, rtol: 1e-12, atol: 1e-12));
             return velocity;
-        }, schedule);
+        }, schedule, Prediction.V);
         var d = denoiser(xt / a, schedule.Sigma(t));
         Assert.True(allclose(d, xt * a - velocity * b, rtol: 1e-12, atol: 1e-12));
         Assert.True(allclose(d, x0, rtol: 1e-9, atol: 1e-9));
@@ -60,8 +60,8 @@ public sealed class VDenoiserTests
         using var scope = NewDisposeScope();
         var x = ones(1, 1);
         var sigma = schedule.Sigma(300);
-        var eps = VDenoiser.For(Prediction.Epsilon, (x, _) => x, schedule)(x, sigma);
-        var v = VDenoiser.For(Prediction.V, (x, _) => x, schedule)(x, sigma);
+        var eps = DiscreteDenoiser.Wrap((x, _) => x, schedule, Prediction.Epsilon)(x, sigma);
+        var v = DiscreteDenoiser.Wrap((x, _) => x, schedule, Prediction.V)(x, sigma);
         var c = 1 / Math.Sqrt(sigma * sigma + 1);
         Assert.Equal((float)(1 - sigma * c), eps.item<float>(), 5);
         Assert.Equal((float)(c * c - sigma * c * c), v.item<float>(), 5);

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 
 namespace Kohaku.Diffusion.Tests.Sampling;
 
-public sealed class EpsDenoiserTests
+public sealed class DiscreteDenoiserTests
 {
     [Fact]
     public void Wrap_ScalesInputPicksTimestepAndReturnsXMinusSigmaEps()
@@ -12,7 +12,7 @@ public sealed class EpsDenoiserTests
         var schedule = NoiseSchedule.ScaledLinear();
         Tensor? seenX = null;
         long seenT = -1;
-        var denoiser = EpsDenoiser.Wrap((x, t) =>
+        var denoiser = DiscreteDenoiser.Wrap((x, t) =>
         {
             seenX = x.clone().DetachFromDisposeScope();
             seenT = t[0].item<long>();
@@ -33,8 +33,8 @@ public sealed class EpsDenoiserTests
     {
         var schedule = NoiseSchedule.ScaledLinear();
         var logs = Enumerable.Range(0, 1000).Select(t => Math.Log(schedule.Sigma(t))).ToArray();
-        Assert.Equal(0, EpsDenoiser.NearestTimestep(logs, 1e-6));
-        Assert.Equal(999, EpsDenoiser.NearestTimestep(logs, 1e6));
-        Assert.Equal(300, EpsDenoiser.NearestTimestep(logs, schedule.Sigma(300) * 1.0001));
+        Assert.Equal(0, DiscreteDenoiser.NearestTimestep(logs, 1e-6));
+        Assert.Equal(999, DiscreteDenoiser.NearestTimestep(logs, 1e6));
+        Assert.Equal(300, DiscreteDenoiser.NearestTimestep(logs, schedule.Sigma(300) * 1.0001));
     }
 }
