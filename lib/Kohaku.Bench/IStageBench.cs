@@ -7,6 +7,11 @@ public interface IStageBench
 {
     string Stage { get; }
     IReadOnlyList<BenchRow> Run(BenchOptions options, TextWriter log, CancellationToken cancel);
+
+    // Stages too long or too large for every `kohaku bench` (the danbooru2023-size database) run only when named.
+    bool OnlyWhenNamed => false;
 }
 
-public sealed record BenchOptions(string WorkDir, bool Quick = false);
+// Posts: the database size for the stages that generate one (their own default when null).
+// Batch: the second micro-batch size the rehearsal measures (the Δ recipe's 4 when null).
+public sealed record BenchOptions(string WorkDir, bool Quick = false, int? Posts = null, int? Batch = null);

@@ -10,11 +10,13 @@ internal sealed class BenchVerb : IVerb
 {
     public static Command Build()
     {
-        var stage = new Argument<string[]>("stage") { Description = "Stages to run (data, images, models, merge, train, parallel); all when none.", Arity = ArgumentArity.ZeroOrMore };
+        var stage = new Argument<string[]>("stage") { Description = "Stages to run (data, images, models, merge, train, parallel, danbooru2023, rehearsal); all but danbooru2023 and rehearsal when none.", Arity = ArgumentArity.ZeroOrMore };
         var quick = new Option<bool>("--quick") { Description = "Small sizes, for a smoke run; not for reporting." };
         var outDir = new Option<string>("--out") { Description = "Folder for the report and scratch files.", DefaultValueFactory = _ => Workspace.PathTo("runs") };
+        var posts = new Option<int?>("--posts") { Description = "Posts in the synthetic database of the data stages (danbooru2023: 7,073,868 by default)." };
+        var batch = new Option<int?>("--batch") { Description = "rehearsal: the second micro-batch size it measures (4, the Δ recipe's, by default; 2 to save time)." };
         var rowsFile = new Option<string?>("--rows") { Description = "Write the rows as JSON to this file instead of a report (used for one stage per process).", Hidden = true };
-        var command = new Command("bench", "Run stage benchmarks and write one markdown table to runs/bench-<timestamp>.md.") { stage, quick, outDir, rowsFile };
+        var command = new Command("bench", "Run stage benchmarks and write one markdown table to runs/bench-<timestamp>.md.") { stage, quick, outDir, posts, batch, rowsFile };
         command.SetAction(async (parse, cancel) =>
         {
             var benches = StageBenches().ToList();
@@ -25,10 +27,15 @@ internal sealed class BenchVerb : IVerb
                 Console.Error.WriteLine($"bench: unknown stage(s) {string.Join(", ", unknown)}; known: {string.Join(", ", benches.Select(b => b.Stage).Distinct())}");
                 return 2;
             }
+            if (parse.GetValue(batch) is < 1 and var tooSmall)
+            {
+                Console.Error.WriteLine($"bench: --batch {tooSmall} must be ≥ 1");
+                return 2;
+            }
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
             var work = Path.Combine(dir, "bench-work");
             Directory.CreateDirectory(work);
-            var selected = benches.Where(b => wanted.Length == 0 || wanted.Contains(b.Stage)).ToList();
+            var selected = benches.Where(b => wanted.Length == 0 ? !b.OnlyWhenNamed : wanted.Contains(b.Stage)).ToList();
             var stages = selected.Select(b => b.Stage).Distinct().ToList();
             var rows = new List<BenchRow>();
             if (stages.Count > 1)
@@ -36,14 +43,14 @@ internal sealed class BenchVerb : IVerb
                 // One process per stage, so each stage's peak memory is its own (VmHWM cannot forget
                 // what an earlier stage's full-size UNet left in the allocator).
                 foreach (var name in stages)
-                    rows.AddRange(await RunStageProcess(name, dir, parse.GetValue(quick), cancel));
+                    rows.AddRange(await RunStageProcess(name, dir, parse.GetValue(quick), parse.GetValue(posts), parse.GetValue(batch), cancel));
             }
             else
             {
                 foreach (var bench in selected)
                 {
                     Console.Error.WriteLine($"bench: {bench.Stage}...");
-                    rows.AddRange(bench.Run(new BenchOptions(work, parse.GetValue(quick)), Console.Error, cancel));
+                    rows.AddRange(bench.Run(new BenchOptions(work, parse.GetValue(quick), parse.GetValue(posts), parse.GetValue(batch)), Console.Error, cancel));
                 }
             }
             if (parse.GetValue(rowsFile) is { } rowsPath)
@@ -61,7 +68,7 @@ internal sealed class BenchVerb : IVerb
         return command;
     }
 
-    private static async Task<IReadOnlyList<BenchRow>> RunStageProcess(string stage, string dir, bool quick, CancellationToken cancel)
+    private static async Task<IReadOnlyList<BenchRow>> RunStageProcess(string stage, string dir, bool quick, int? posts, int? batch, CancellationToken cancel)
     {
         var rowsPath = Path.Combine(dir, "bench-work", $"rows-{stage}.json");
         File.Delete(rowsPath);
@@ -72,6 +79,16 @@ internal sealed class BenchVerb : IVerb
         foreach (var arg in new[] { "bench", stage, "--out", dir, "--rows", rowsPath })
             start.ArgumentList.Add(arg);
         if (quick) start.ArgumentList.Add("--quick");
+        if (posts is { } n)
+        {
+            start.ArgumentList.Add("--posts");
+            start.ArgumentList.Add(n.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        if (batch is { } b)
+        {
+            start.ArgumentList.Add("--batch");
+            start.ArgumentList.Add(b.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
         using var child = Process.Start(start)!;
         await child.WaitForExitAsync(cancel);
         if (child.ExitCode != 0 || !File.Exists(rowsPath))
@@ -89,7 +106,7 @@ internal sealed class BenchVerb : IVerb
             .Select(t => (IStageBench)Activator.CreateInstance(t)!)
             .OrderBy(b => Array.IndexOf(StageOrder, b.Stage) is var i && i < 0 ? int.MaxValue : i);
 
-    private static readonly string[] StageOrder = ["data", "images", "models", "merge", "train", "parallel"];
+    private static readonly string[] StageOrder = ["data", "images", "models", "merge", "train", "parallel", "danbooru2023", "rehearsal"];
 
     // Referenced assemblies load lazily; touch one type of each so their benches are visible.
     private static IEnumerable<System.Reflection.Assembly> KohakuAssemblies() =>

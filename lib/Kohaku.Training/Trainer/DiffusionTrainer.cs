@@ -366,6 +366,7 @@ public sealed class DiffusionTrainer
         run.Reducer?.Run();
         if (InjectOverflow?.Invoke(state.Step) == true) Poison(run.Parameters);
         var nonFinite = run.Scaler.UnscaleAndCheck(run.Parameters);
+        if (nonFinite && IsWriter) Log?.Invoke(NonFiniteNote(run, state.Step + 1));
         double[] agreed = [micro.LossSum, micro.MicroBatches, micro.Images, nonFinite ? 1 : 0, cancel.IsCancellationRequested ? 1 : 0];
         Communicator.AllReduce(agreed, ReduceOp.Sum);
         var skipped = agreed[3] > 0;
@@ -390,6 +391,17 @@ public sealed class DiffusionTrainer
         run.Scaler.Update(skipped);
         foreach (var p in run.Parameters) p.grad = null;
         return new WindowEnd(agreed[0], (int)agreed[1], (int)agreed[2], skipped, agreed[4] > 0, norm, lossScale, rates);
+    }
+
+    // Which trained tensors hold a non-finite gradient, so a skipped step says where (under fp16 loss
+    // scaling the first steps overflow by design; without it a skip means the model or data went wrong).
+    private string NonFiniteNote(Session run, long step)
+    {
+        using var noGrad = no_grad();
+        var bad = run.Keyed.Where(kp => kp.Parameter.grad is { } g && !isfinite(g).all().item<bool>()).Select(kp => kp.Key).ToList();
+        var where = bad.Count == 0 ? "" : $" in {bad.Count} of {run.Keyed.Count} tensors (first: {bad[0]})";
+        var scale = LossScalingEnabled ? $" at loss scale {run.Scaler.Scale:G}" : " (no loss scaling)";
+        return $"train: step {step}: non-finite gradient{where}{scale}; the step is skipped";
     }
 
     // Ranks apply identical steps to identical weights; a sum and a sum of squares of every trained

@@ -366,7 +366,8 @@ public class DiffusionTrainerTests : IDisposable
     public void Run_InjectedOverflow_SkipsStepBacksOffScaleAndHoldsSchedule()
     {
         var task = new ToyDiffusionTask();
-        var trainer = new DiffusionTrainer(Small with { Precision = TrainPrecision.Fp16, MaxSteps = 5, CheckpointEverySteps = 0 }, task, _dir) { InjectOverflow = step => step == 2 };
+        var notes = new List<string>();
+        var trainer = new DiffusionTrainer(Small with { Precision = TrainPrecision.Fp16, MaxSteps = 5, CheckpointEverySteps = 0 }, task, _dir) { InjectOverflow = step => step == 2, Log = notes.Add };
         var events = new List<TrainStep>();
         var weights = new List<Dictionary<string, TorchSharp.torch.Tensor>>();
         trainer.StepCompleted += e => { events.Add(e); weights.Add(task.Snapshot()); };
@@ -377,6 +378,8 @@ public class DiffusionTrainerTests : IDisposable
         // Step 3 was skipped: its weights equal step 2's and step 4 runs at step 3's (unadvanced) lr.
         foreach (var key in weights[1].Keys) Assert.True(weights[1][key].Equals(weights[2][key]), key);
         Assert.Equal(events[2].LearningRates["unet"], events[3].LearningRates["unet"]);
+        // The skip names where the gradient went non-finite (the injected +inf sits in the first trained tensor).
+        Assert.Equal(["train: step 3: non-finite gradient in 1 of 3 tensors (first: conv) at loss scale 65536; the step is skipped"], notes);
     }
 
     [Fact]
