@@ -73,12 +73,13 @@ public static class LokrTraining
             return result;
         }
         if (communicator.Rank != 0) return result;
-        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, Metadata(config, result, samples.Count));
+        var metadata = Metadata(config, result, samples.Count);
+        LokrFile.Save(paths.LokrOutput, network, lokr.SaveSafeDType, metadata);
         log?.Invoke($"train: {result.Steps}/{result.TotalSteps} steps ({result.SkippedSteps} skipped), wrote {paths.LokrOutput}");
         if (ema is not null)
         {
             using (ema.SwappedIn())
-                LokrFile.Save(paths.LokrEmaOutput, network, lokr.SaveSafeDType, new Dictionary<string, string>(Metadata(config, result, samples.Count))
+                LokrFile.Save(paths.LokrEmaOutput, network, lokr.SaveSafeDType, new Dictionary<string, string>(metadata)
                 {
                     ["ss_ema_decay"] = config.EmaDecay.ToString("R", CultureInfo.InvariantCulture),
                     ["ss_ema_start_step"] = config.EmaStartStep.ToString(CultureInfo.InvariantCulture),

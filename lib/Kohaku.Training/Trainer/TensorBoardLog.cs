@@ -17,7 +17,6 @@ public sealed class TensorBoardLog(string directory) : IDisposable
 
     public void Append(TrainStep step)
     {
-        if (_file is null) Open();
         var summary = new Summary();
         void Add(string tag, double value) => summary.Value.Add(new Summary.Types.Value { Tag = tag, SimpleValue = (float)value });
         Add("train/loss", step.Loss);
@@ -26,8 +25,7 @@ public sealed class TensorBoardLog(string directory) : IDisposable
         Add("train/loss_scale", step.LossScale);
         Add("train/images_per_second", step.ImagesPerSecond);
         if (step.ValidationLoss is { } validation) Add("validation/loss", validation);
-        Write(new Event { WallTime = Seconds(DateTimeOffset.UtcNow), Step = step.Step, Summary = summary });
-        _file!.Flush(flushToDisk: false);
+        WriteSummary(step.Step, summary);
     }
 
     // Preview PNGs as TensorBoard image summaries (its Images tab), tagged preview/<prompt index>;
@@ -35,7 +33,6 @@ public sealed class TensorBoardLog(string directory) : IDisposable
     public void AppendImages(long step, IReadOnlyList<string> pngPaths)
     {
         if (pngPaths.Count == 0) return;
-        if (_file is null) Open();
         var summary = new Summary();
         for (var i = 0; i < pngPaths.Count; i++)
         {
@@ -47,6 +44,12 @@ public sealed class TensorBoardLog(string directory) : IDisposable
                 Image = new Summary.Types.Image { Width = width, Height = height, Colorspace = colorspace, EncodedImageString = ByteString.CopyFrom(png) },
             });
         }
+        WriteSummary(step, summary);
+    }
+
+    private void WriteSummary(long step, Summary summary)
+    {
+        if (_file is null) Open();
         Write(new Event { WallTime = Seconds(DateTimeOffset.UtcNow), Step = step, Summary = summary });
         _file!.Flush(flushToDisk: false);
     }
