@@ -33,7 +33,8 @@ internal sealed class Rehearsal(RehearsalBench bench, RehearsalSize size, int ba
     private string firstCaption = "";
 
     // libtorch's bf16 kernels need oneDNN's AVX-512 BF16 level: under the project's AVX cap (README,
-    // Setup) a bf16 matmul runs at ≈2 GFLOP/s and a 1024² step would take hours. Only `train` gets it.
+    // Setup) a bf16 matmul runs at ≈2 GFLOP/s and a 1024² step would take hours. Only `train` gets it;
+    // the convs that level gets wrong (channels not a multiple of 16) are padded by AdaptableConv2d.
     private static readonly IReadOnlyDictionary<string, string>? TrainEnvironment =
         File.Exists("/proc/cpuinfo") && File.ReadAllText("/proc/cpuinfo").Contains(" avx512_bf16", StringComparison.Ordinal)
             ? new Dictionary<string, string> { ["ONEDNN_MAX_CPU_ISA"] = "AVX512_CORE_BF16" } : null;
@@ -230,7 +231,7 @@ internal sealed class Rehearsal(RehearsalBench bench, RehearsalSize size, int ba
         var peak = run.PeakBetween(s.DataEnd, s.BackwardEnd);
         var activations = peak - before - 4 * parameters;
         Add($"train: one micro-batch forward + backward, batch {batchSize}", $"{s.Step.Timings.Forward + s.Step.Timings.Backward:F1} s, peak RSS {Gb(peak)}", "",
-            $"forward {s.Step.Timings.Forward:F1} s, backward {s.Step.Timings.Backward:F1} s; {Gb(before)} resident before it; activations ≈ {Gb(activations)} (peak − before − {Gb(4 * parameters)} LoKr gradients; with the W + ΔW copies of the block being recomputed)");
+            $"forward {s.Step.Timings.Forward:F1} s, backward {s.Step.Timings.Backward:F1} s; {Gb(before)} resident before it; activations ≈ {Gb(activations)} (peak − before − {Gb(4 * parameters)} LoKr gradients; with the W + ΔW copies of the layer being recomputed)");
         return activations;
     }
 

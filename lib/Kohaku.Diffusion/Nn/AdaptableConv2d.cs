@@ -33,8 +33,33 @@ public sealed class AdaptableConv2d : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor input)
     {
-        if (delta is null) return nn.functional.conv2d(input, weight, bias, strides: [stride, stride], padding: [padding, padding]);
+        if (delta is null) return Conv(input, weight);
         using var w = weight.Plus(delta.DeltaFor(weight));
-        return nn.functional.conv2d(input, w, bias, strides: [stride, stride], padding: [padding, padding]);
+        return Conv(input, w);
     }
+
+    // libtorch 2.10's oneDNN AVX-512 convolutions are wrong (garbage, often NaN, different on every
+    // run) when a channel count is not a multiple of 16, AVX-512's channel block: bf16 outputs and
+    // weight gradients, fp32 input gradients (tests/torch.runsettings). fp32 is exact under the
+    // project's AVX cap, but bf16 is only usable at AVX-512 speed, so on the CPU a bf16/fp16 conv pads
+    // its channels with zeros to the block and narrows the output back: the same sums, on kernels
+    // that are right. In SDXL these are the UNet's conv_in and out.2 and the VAE's pixel and latent convs.
+    private Tensor Conv(Tensor input, Tensor w)
+    {
+        var (outChannels, inChannels) = (w.shape[0], w.shape[1]);
+        if (input.device_type != DeviceType.CPU || input.dtype is not (ScalarType.BFloat16 or ScalarType.Float16)
+            || (inChannels % ChannelBlock == 0 && outChannels % ChannelBlock == 0))
+            return nn.functional.conv2d(input, w, bias, strides: [stride, stride], padding: [padding, padding]);
+        using var scope = NewDisposeScope();
+        var (padIn, padOut) = (RoundUp(inChannels) - inChannels, RoundUp(outChannels) - outChannels);
+        var x = padIn == 0 ? input : nn.functional.pad(input, [0, 0, 0, 0, 0, padIn]);
+        var padded = nn.functional.pad(w, [0, 0, 0, 0, 0, padIn, 0, padOut]);
+        var b = bias is null ? null : nn.functional.pad(bias, [0, padOut]);
+        var y = nn.functional.conv2d(x, padded, b, strides: [stride, stride], padding: [padding, padding]);
+        return (padOut == 0 ? y : y.narrow(1, 0, outChannels).contiguous()).MoveToOuterDisposeScope();
+    }
+
+    private const long ChannelBlock = 16;
+
+    private static long RoundUp(long channels) => (channels + ChannelBlock - 1) / ChannelBlock * ChannelBlock;
 }

@@ -73,9 +73,19 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
 
     public UnetConfig Config { get; }
 
-    // Recompute each input/middle/output block in the backward instead of keeping its activations
+    // Recompute each ResBlock and transformer layer in the backward instead of keeping its activations
     // (kohya's --gradient_checkpointing): about one more forward of compute for a fraction of the memory.
-    public bool GradientCheckpointing { get; set; }
+    public bool GradientCheckpointing
+    {
+        get => gradientCheckpointing;
+        set
+        {
+            gradientCheckpointing = value;
+            foreach (var transformer in modules().OfType<SpatialTransformer>()) transformer.GradientCheckpointing = value;
+        }
+    }
+
+    private bool gradientCheckpointing;
 
     // x [B, 4, h, w] latents (already scaled by c_in); timesteps [B] discrete indices 0..999;
     // context [B, L, ContextDim]; y [B, AdmInChannels] → ε [B, 4, h, w].
@@ -86,11 +96,8 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
         var emb = time_embed.call(tEmb).Plus(label_emb.call(y.to(x.dtype)));
         context = context.to(x.dtype);
 
-        var checkpoint = GradientCheckpointing && is_grad_enabled();
-        var dummy = checkpoint ? ones(1, device: x.device, requires_grad: true) : null;
-        Tensor Run(ModuleList<nn.Module> block, Tensor input) => checkpoint
-            ? BlockCheckpoint.Run((a, b, c) => RunBlock(block, a, b, c), input, emb, context, dummy!)
-            : RunBlock(block, input, emb, context);
+        var checkpoint = gradientCheckpointing && is_grad_enabled();
+        Tensor Run(ModuleList<nn.Module> block, Tensor input) => RunBlock(block, input, emb, context, checkpoint);
 
         var skips = new Stack<Tensor>();
         var h = x;
@@ -106,13 +113,14 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
     }
 
     // SGM's TimestepEmbedSequential: ResBlocks get the embedding, SpatialTransformers the context.
-    private static Tensor RunBlock(ModuleList<nn.Module> block, Tensor h, Tensor emb, Tensor context)
+    // A SpatialTransformer checkpoints its own layers.
+    private static Tensor RunBlock(ModuleList<nn.Module> block, Tensor h, Tensor emb, Tensor context, bool checkpoint)
     {
         foreach (var layer in block)
         {
             h = layer switch
             {
-                ResBlock res => res.call(h, emb),
+                ResBlock res => checkpoint ? LayerCheckpoint.Run(res.call, h, emb) : res.call(h, emb),
                 SpatialTransformer st => st.call(h, context),
                 nn.Module<Tensor, Tensor> plain => plain.call(h),
                 _ => throw new InvalidOperationException($"unexpected UNet layer {layer.GetType().Name}"),
