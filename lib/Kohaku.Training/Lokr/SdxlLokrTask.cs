@@ -46,6 +46,8 @@ public sealed class SdxlLokrTask : IDiffusionTask, IPreviewTask
         _cache = config.CacheLatents ? cache : null;
         _computeType = models.Unet.parameters().First().dtype;
         models.Unet.GradientCheckpointing = config.GradientCheckpointing;
+        // The text encoders run with grad only when they train (Encode below).
+        models.Te1.GradientCheckpointing = models.Te2.GradientCheckpointing = config.GradientCheckpointing && config.TrainTextEncoders;
         Device = device;
         Buckets = TrainSample.GroupByBucket(samples);
         ValidationBatches = TrainSample.GroupByBucket(heldOut)

@@ -114,11 +114,15 @@ public sealed class ClipEncoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    // Set by ClipTextModel.GradientCheckpointing: each layer is recomputed in the backward.
+    public bool GradientCheckpointing { get; set; }
+
     // The output after the first `count` layers (count = all layers for the last hidden state).
     public Tensor Run(Tensor x, int count)
     {
         using var scope = NewDisposeScope();
-        for (var i = 0; i < count; i++) x = layers[i].call(x);
+        var checkpoint = GradientCheckpointing && is_grad_enabled();
+        for (var i = 0; i < count; i++) x = checkpoint ? LayerCheckpoint.Run(layers[i].call, x) : layers[i].call(x);
         return x.MoveToOuterDisposeScope();
     }
 
@@ -167,6 +171,12 @@ public sealed class ClipTextModel : nn.Module<Tensor, Tensor>
     }
 
     public ClipTextConfig Config { get; }
+
+    // Recompute each encoder layer in the backward (a trained text encoder under --gradient_checkpointing).
+    public bool GradientCheckpointing
+    {
+        set { foreach (var encoder in modules().OfType<ClipEncoder>()) encoder.GradientCheckpointing = value; }
+    }
 
     // ids [B, 77] → the hidden state SDXL conditions on: after ContextLayers layers, no final norm. [B, 77, Hidden]
     public Tensor ContextHidden(Tensor ids) => text_model.Hidden(ids, Config.ContextLayers);

@@ -115,12 +115,16 @@ public sealed class OpenClipTransformer : nn.Module<Tensor, Tensor>
 
     public int Count => resblocks.Count;
 
-    public Tensor Layer(int i, Tensor x) => resblocks[i].call(x);
+    // Set by OpenClipTextModel.GradientCheckpointing: each block is recomputed in the backward.
+    public bool GradientCheckpointing { get; set; }
+
+    public Tensor Layer(int i, Tensor x) =>
+        GradientCheckpointing && is_grad_enabled() ? LayerCheckpoint.Run(resblocks[i].call, x) : resblocks[i].call(x);
 
     public override Tensor forward(Tensor x)
     {
         using var scope = NewDisposeScope();
-        foreach (var block in resblocks) x = block.call(x);
+        for (var i = 0; i < resblocks.Count; i++) x = Layer(i, x);
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -154,6 +158,9 @@ public sealed class OpenClipTextModel : nn.Module<Tensor, Tensor>
     public OpenClipTextConfig Config { get; }
 
     public Parameter TextProjection => text_projection;
+
+    // Recompute each residual block in the backward (a trained text encoder under --gradient_checkpointing).
+    public bool GradientCheckpointing { set => transformer.GradientCheckpointing = value; }
 
     // ids [B, 77] → (context: output after ContextLayers layers, no ln_final [B, 77, W];
     //                final: ln_final(output after all layers) [B, 77, W]) in one pass.

@@ -1,14 +1,15 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Kohaku.Diffusion.Sdxl.Unet;
+namespace Kohaku.Diffusion.Nn;
 
-// Gradient checkpointing of one UNet layer, a ResBlock or a BasicTransformerBlock, the granularity of
-// SGM's use_checkpoint and of diffusers under kohya's --gradient_checkpointing (TorchSharp has no
-// torch.utils.checkpoint; torchsharp.md §6): the forward keeps only the layer's inputs, the backward
-// recomputes the layer with grad enabled and back-propagates through it, which also accumulates its
-// parameter (LoKr) gradients. A whole input/output block per checkpoint kept every layer of the block
-// alive during its recompute (ten transformer layers at SDXL's 32² level): 3.3 GB per 1024² image.
+// Gradient checkpointing of one layer: a UNet ResBlock or transformer layer (SGM's use_checkpoint, and
+// diffusers under kohya's --gradient_checkpointing), or a text-encoder layer (HF CLIP's, which kohya
+// turns on with it when the text encoders train). TorchSharp has no torch.utils.checkpoint
+// (torchsharp.md §6): the forward keeps only the layer's inputs, the backward recomputes the layer with
+// grad enabled and back-propagates through it, which also accumulates its parameter (LoKr) gradients.
+// Checkpointing whole UNet input/output blocks instead kept every layer of a block alive during its
+// recompute (ten transformer layers at SDXL's 32² level): 3.3 GB per 1024² image, against 3.0.
 // Arguments: (layer delegate, x, cond, dummy). The dummy requires grad so the output does even when no
 // real input does (a frozen conv_in feeding the first ResBlock), else the layer's adapters would get no
 // gradient. The layer must be deterministic (SDXL's dropout is 0).
@@ -23,6 +24,13 @@ public sealed class LayerCheckpoint : autograd.SingleTensorFunction<LayerCheckpo
     {
         using var dummy = ones(1, device: x.device, requires_grad: true);
         return apply(layer, x, cond, dummy);
+    }
+
+    // A layer without conditioning (the text encoders').
+    public static Tensor Run(Func<Tensor, Tensor> layer, Tensor x)
+    {
+        using var none = empty(0, device: x.device, dtype: x.dtype);
+        return Run((h, _) => layer(h), x, none);
     }
 
     public override Tensor forward(autograd.AutogradContext ctx, params object[] vars)
@@ -42,7 +50,8 @@ public sealed class LayerCheckpoint : autograd.SingleTensorFunction<LayerCheckpo
         var detached = ctx.get_saved_variables().Select((t, i) => t.detach().requires_grad_(needsGrad[i])).ToList();
         using (enable_grad())
         {
-            var output = layer(detached[0], detached[1]);
+            // Disposed here rather than by the GC: one layer output per checkpoint, held until a collection.
+            using var output = layer(detached[0], detached[1]);
             // A layer with nothing trainable and no grad-requiring input has no graph to walk. An
             // exception here would escape through native code and end the process.
             if (output.requires_grad) autograd.backward([output], [grad_output]);
