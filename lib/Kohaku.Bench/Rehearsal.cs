@@ -50,10 +50,12 @@ internal sealed class Rehearsal(RehearsalBench bench, RehearsalSize size, int ba
         WriteInputs();
         var (parameters, lionBytes, act1) = TrainKillResume();
         BakeAndLoadBack();
+        Add("the path: Δ base, 2 steps killed and resumed, LoKr, bake, load back; wall", $"{total.Elapsed.TotalMinutes:F1} min", size.Arch == "sdxl" ? "< 30 min" : "",
+            $"{Environment.ProcessorCount} cores; load average {MachineState.LoadAverage()}");
         var actB = batch > 1 ? BatchRun(parameters) : act1;
         File.Delete(BasePath);
         Project(halfElements, vaeElements, parameters, lionBytes, act1, actB);
-        Add($"whole rehearsal ({size.Arch}), wall", $"{total.Elapsed.TotalMinutes:F1} min", size.Arch == "sdxl" ? "< 30 min" : "",
+        Add($"whole rehearsal ({size.Arch}) with the batch-{batch} step, wall", $"{total.Elapsed.TotalMinutes:F1} min", "",
             $"{Environment.ProcessorCount} cores; load average {MachineState.LoadAverage()}");
         return rows;
     }
