@@ -9,7 +9,8 @@ namespace Kohaku.Diffusion.Nn;
 // (torchsharp.md §6): the forward keeps only the layer's inputs, the backward recomputes the layer with
 // grad enabled and back-propagates through it, which also accumulates its parameter (LoKr) gradients.
 // Checkpointing whole UNet input/output blocks instead kept every layer of a block alive during its
-// recompute (ten transformer layers at SDXL's 32² level): 3.3 GB per 1024² image, against 3.0.
+// recompute (ten transformer layers at SDXL's 32² level): 3.34 GB of activations per further 1024²
+// image against 1.32 per layer (docs/bench.md, full-size rehearsal).
 // Arguments: (layer delegate, x, cond, dummy). The dummy requires grad so the output does even when no
 // real input does (a frozen conv_in feeding the first ResBlock), else the layer's adapters would get no
 // gradient. The layer must be deterministic (SDXL's dropout is 0).

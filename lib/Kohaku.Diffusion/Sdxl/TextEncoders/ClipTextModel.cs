@@ -175,8 +175,11 @@ public sealed class ClipTextModel : nn.Module<Tensor, Tensor>
     // Recompute each encoder layer in the backward (a trained text encoder under --gradient_checkpointing).
     public bool GradientCheckpointing
     {
-        set { foreach (var encoder in modules().OfType<ClipEncoder>()) encoder.GradientCheckpointing = value; }
+        get => Encoder.GradientCheckpointing;
+        set => Encoder.GradientCheckpointing = value;
     }
+
+    private ClipEncoder Encoder => modules().OfType<ClipEncoder>().Single();
 
     // ids [B, 77] → the hidden state SDXL conditions on: after ContextLayers layers, no final norm. [B, 77, Hidden]
     public Tensor ContextHidden(Tensor ids) => text_model.Hidden(ids, Config.ContextLayers);

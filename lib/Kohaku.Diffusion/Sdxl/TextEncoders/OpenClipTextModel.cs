@@ -160,7 +160,11 @@ public sealed class OpenClipTextModel : nn.Module<Tensor, Tensor>
     public Parameter TextProjection => text_projection;
 
     // Recompute each residual block in the backward (a trained text encoder under --gradient_checkpointing).
-    public bool GradientCheckpointing { set => transformer.GradientCheckpointing = value; }
+    public bool GradientCheckpointing
+    {
+        get => transformer.GradientCheckpointing;
+        set => transformer.GradientCheckpointing = value;
+    }
 
     // ids [B, 77] → (context: output after ContextLayers layers, no ln_final [B, 77, W];
     //                final: ln_final(output after all layers) [B, 77, W]) in one pass.

@@ -44,6 +44,7 @@ public sealed class TextEncoderCheckpointTests
         }
         var plain = Grads(false);
         var checkpointed = Grads(true);
+        Assert.True(model switch { ClipTextModel c => c.GradientCheckpointing, OpenClipTextModel o => o.GradientCheckpointing, _ => false });
         Assert.True(plain.Count > 10);
         Assert.Equal(plain.Keys.Order(), checkpointed.Keys.Order());
         // Float32 rounding of a different summation order (the context's gradient and the next layer's
