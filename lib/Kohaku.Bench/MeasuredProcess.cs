@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Kohaku.Bench;
 
@@ -55,7 +54,7 @@ public sealed class MeasuredProcess
         process.BeginErrorReadLine();
         while (!process.WaitForExit(SampleMilliseconds))
         {
-            if (Status(process.Id) is { } s) run.samples.Add(new Sample(run.clock.Elapsed.TotalSeconds, s.Rss, s.Hwm, s.Anon));
+            if (MachineState.Status($"{process.Id}") is { } s) run.samples.Add(new Sample(run.clock.Elapsed.TotalSeconds, s.Rss, s.Hwm, s.Anon));
             if (run.KilledAt is null && killWhen?.Invoke(run) == true)
             {
                 run.KilledAt = run.clock.Elapsed.TotalSeconds;
@@ -87,24 +86,4 @@ public sealed class MeasuredProcess
     // The highest sampled anonymous resident set between from and to.
     public long AnonPeakBetween(double from, double to) =>
         samples.Where(s => s.Seconds > from && s.Seconds <= to + SampleMilliseconds / 1000.0).Select(s => s.Anon).DefaultIfEmpty(0).Max();
-
-    private static (long Rss, long Hwm, long Anon)? Status(int pid)
-    {
-        try
-        {
-            long rss = 0, hwm = 0, anon = 0;
-            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal)) rss = Kilobytes(line);
-                else if (line.StartsWith("VmHWM:", StringComparison.Ordinal)) hwm = Kilobytes(line);
-                else if (line.StartsWith("RssAnon:", StringComparison.Ordinal)) anon = Kilobytes(line);
-            }
-            return (rss, hwm, anon);
-        }
-        catch (IOException) { return null; }
-        catch (UnauthorizedAccessException) { return null; }
-    }
-
-    private static long Kilobytes(string line) =>
-        long.Parse(line.Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
 }

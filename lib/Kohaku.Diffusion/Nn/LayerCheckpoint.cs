@@ -20,15 +20,22 @@ public sealed class LayerCheckpoint : autograd.SingleTensorFunction<LayerCheckpo
 
     public override string Name => nameof(LayerCheckpoint);
 
+    // layer(x, cond), checkpointed when `enabled` and grad is on (inference never checkpoints).
+    public static Tensor Call(bool enabled, Func<Tensor, Tensor, Tensor> layer, Tensor x, Tensor cond) =>
+        enabled && is_grad_enabled() ? Run(layer, x, cond) : layer(x, cond);
+
+    public static Tensor Call(bool enabled, Func<Tensor, Tensor> layer, Tensor x) =>
+        enabled && is_grad_enabled() ? Run(layer, x) : layer(x);
+
     // cond is the ResBlock's time embedding or the transformer's text context.
-    public static Tensor Run(Func<Tensor, Tensor, Tensor> layer, Tensor x, Tensor cond)
+    private static Tensor Run(Func<Tensor, Tensor, Tensor> layer, Tensor x, Tensor cond)
     {
         using var dummy = ones(1, device: x.device, requires_grad: true);
         return apply(layer, x, cond, dummy);
     }
 
     // A layer without conditioning (the text encoders').
-    public static Tensor Run(Func<Tensor, Tensor> layer, Tensor x)
+    private static Tensor Run(Func<Tensor, Tensor> layer, Tensor x)
     {
         using var none = empty(0, device: x.device, dtype: x.dtype);
         return Run((h, _) => layer(h), x, none);

@@ -121,8 +121,7 @@ public sealed class ClipEncoder : nn.Module<Tensor, Tensor>
     public Tensor Run(Tensor x, int count)
     {
         using var scope = NewDisposeScope();
-        var checkpoint = GradientCheckpointing && is_grad_enabled();
-        for (var i = 0; i < count; i++) x = checkpoint ? LayerCheckpoint.Run(layers[i].call, x) : layers[i].call(x);
+        for (var i = 0; i < count; i++) x = LayerCheckpoint.Call(GradientCheckpointing, layers[i].call, x);
         return x.MoveToOuterDisposeScope();
     }
 

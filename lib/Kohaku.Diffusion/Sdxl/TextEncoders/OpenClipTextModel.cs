@@ -118,8 +118,7 @@ public sealed class OpenClipTransformer : nn.Module<Tensor, Tensor>
     // Set by OpenClipTextModel.GradientCheckpointing: each block is recomputed in the backward.
     public bool GradientCheckpointing { get; set; }
 
-    public Tensor Layer(int i, Tensor x) =>
-        GradientCheckpointing && is_grad_enabled() ? LayerCheckpoint.Run(resblocks[i].call, x) : resblocks[i].call(x);
+    public Tensor Layer(int i, Tensor x) => LayerCheckpoint.Call(GradientCheckpointing, resblocks[i].call, x);
 
     public override Tensor forward(Tensor x)
     {

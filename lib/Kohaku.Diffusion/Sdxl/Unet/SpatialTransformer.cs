@@ -126,9 +126,7 @@ public sealed class SpatialTransformer : nn.Module<Tensor, Tensor, Tensor>
         var (b, c, hgt, wid) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
         // [B, C, H, W] → [B, H·W, C]
         var h = proj_in.call(norm.call(x).flatten(2).transpose(1, 2));
-        var checkpoint = GradientCheckpointing && is_grad_enabled();
-        foreach (var block in transformer_blocks)
-            h = checkpoint ? LayerCheckpoint.Run(block.call, h, context) : block.call(h, context);
+        foreach (var block in transformer_blocks) h = LayerCheckpoint.Call(GradientCheckpointing, block.call, h, context);
         h = proj_out.call(h).transpose(1, 2).reshape(b, c, hgt, wid);
         return h.Plus(x).MoveToOuterDisposeScope();
     }

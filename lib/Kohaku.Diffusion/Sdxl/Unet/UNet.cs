@@ -96,8 +96,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
         var emb = time_embed.call(tEmb).Plus(label_emb.call(y.to(x.dtype)));
         context = context.to(x.dtype);
 
-        var checkpoint = gradientCheckpointing && is_grad_enabled();
-        Tensor Run(ModuleList<nn.Module> block, Tensor input) => RunBlock(block, input, emb, context, checkpoint);
+        Tensor Run(ModuleList<nn.Module> block, Tensor input) => RunBlock(block, input, emb, context, gradientCheckpointing);
 
         var skips = new Stack<Tensor>();
         var h = x;
@@ -120,7 +119,7 @@ public sealed class UNet : nn.Module<Tensor, Tensor, Tensor, Tensor, Tensor>
         {
             h = layer switch
             {
-                ResBlock res => checkpoint ? LayerCheckpoint.Run(res.call, h, emb) : res.call(h, emb),
+                ResBlock res => LayerCheckpoint.Call(checkpoint, res.call, h, emb),
                 SpatialTransformer st => st.call(h, context),
                 nn.Module<Tensor, Tensor> plain => plain.call(h),
                 _ => throw new InvalidOperationException($"unexpected UNet layer {layer.GetType().Name}"),
